@@ -1,0 +1,85 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/ferrygateway/ferry"
+	"github.com/ferrygateway/ferry/core"
+)
+
+// submitRefundInstruction queues a refund instruction: 202 with the
+// instruction, or the stored response for a repeated Idempotency-Key.
+func (s *Server) submitRefundInstruction(w http.ResponseWriter, r *http.Request) error {
+	if err := requireJSON(r); err != nil {
+		return err
+	}
+	key, ok := ferry.ParseIdempotencyKey(r.Header.Get("Idempotency-Key"))
+	if !ok {
+		detail := "An 'Idempotency-Key' must be supplied for this request"
+		if r.Header.Get("Idempotency-Key") != "" {
+			detail = "The 'Idempotency-Key' must be a UUID, such as 8e03978e-40d5-43e8-bc93-6894a57f9324"
+		}
+		return &ferry.Error{Code: ferry.CodeIdempotencyKeyMissing, Message: detail,
+			Fields: []ferry.FieldError{{Parameter: "Idempotency-Key", Detail: "invalid", Message: detail}}}
+	}
+	body, err := s.readBody(w, r)
+	if err != nil {
+		return err
+	}
+	resp, err := s.svc.SubmitRefundInstruction(r.Context(), core.SubmitParams{
+		MerchantID:     principal(r).MerchantID,
+		IdempotencyKey: key,
+		SerialNumber:   r.PathValue("serialNumber"),
+		Fingerprint:    ferry.RequestFingerprint(r.Method, r.URL.EscapedPath(), body),
+		Body:           body,
+		Render: func(in *ferry.Instruction) ([]byte, error) {
+			return marshal(s.refundInstruction(r, in))
+		},
+	})
+	if err != nil {
+		return err
+	}
+	if resp.Replayed {
+		w.Header().Set("Idempotent-Replayed", "true")
+	}
+	writeBody(w, resp.Status, resp.Body)
+	return nil
+}
+
+// getRefundInstruction answers with the instruction once it is no longer
+// in progress, or after the poll wait with its current state.
+func (s *Server) getRefundInstruction(w http.ResponseWriter, r *http.Request) error {
+	in, err := s.svc.WaitInstruction(r.Context(), principal(r).MerchantID, r.PathValue("refundInstructionId"), s.cfg.PollWait, s.drain)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, s.refundInstruction(r, in))
+}
+
+// cancelRefundInstruction cancels an instruction: 204, or 409 once the card
+// has been read or the instruction has ended.
+func (s *Server) cancelRefundInstruction(w http.ResponseWriter, r *http.Request) error {
+	if _, err := s.svc.CancelInstruction(r.Context(), principal(r).MerchantID, r.PathValue("refundInstructionId")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// refundInstruction renders an instruction as Payroc does: while in
+// progress (and after failure or cancel) the link points at the
+// instruction itself; once completed, at the refund.
+func (s *Server) refundInstruction(r *http.Request, in *ferry.Instruction) *ferry.RefundInstruction {
+	base := s.baseURL(r)
+	out := &ferry.RefundInstruction{RefundInstructionID: in.ID, Status: in.Phase.Status()}
+	switch out.Status {
+	case ferry.StatusCompleted:
+		out.Link = &ferry.Link{Rel: "refund", Method: "GET", Href: base + "/v1/refunds/" + in.RefundID}
+	case ferry.StatusFailure:
+		out.ErrorMessage = in.ErrorMessage
+		fallthrough
+	default:
+		out.Link = &ferry.Link{Rel: "self", Method: "GET", Href: base + "/v1/refund-instructions/" + in.ID}
+	}
+	return out
+}

@@ -1,0 +1,171 @@
+package ferry
+
+import (
+	"strings"
+	"time"
+)
+
+// Luhn reports whether s, a string of ASCII digits, passes the Luhn check.
+// It returns false for an empty string or any non-digit.
+func Luhn(s string) bool {
+	if s == "" {
+		return false
+	}
+	sum := 0
+	double := false
+	for i := len(s) - 1; i >= 0; i-- {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return false
+		}
+		d := int(c - '0')
+		if double {
+			d *= 2
+			if d > 9 {
+				d -= 9
+			}
+		}
+		sum += d
+		double = !double
+	}
+	return sum%10 == 0
+}
+
+// ValidCardNumber reports whether pan is 13 to 19 digits and passes Luhn.
+func ValidCardNumber(pan string) bool {
+	return len(pan) >= 13 && len(pan) <= 19 && Luhn(pan)
+}
+
+// MaskCardNumber keeps the first six and last four digits of a card number
+// and replaces the rest with '*': "4539850000007062" → "453985******7062".
+// Anything that is not 13 to 19 digits is masked completely, so that no
+// input can come back unmasked.
+func MaskCardNumber(pan string) string {
+	if len(pan) < 13 || len(pan) > 19 || !allDigits(pan) {
+		n := len(pan)
+		if n < 12 {
+			n = 12
+		} else if n > 19 {
+			n = 19
+		}
+		return strings.Repeat("*", n)
+	}
+	return pan[:6] + strings.Repeat("*", len(pan)-10) + pan[len(pan)-4:]
+}
+
+// CardBrand names the card scheme of a card number by its leading digits,
+// in the form Payroc shows in card.type ("Visa Credit", "MasterCard").
+func CardBrand(pan string) string {
+	p := func(n int) int {
+		v := 0
+		for i := 0; i < n && i < len(pan); i++ {
+			v = v*10 + int(pan[i]-'0')
+		}
+		return v
+	}
+	switch {
+	case strings.HasPrefix(pan, "4"):
+		return "Visa Credit"
+	case p(2) >= 51 && p(2) <= 55, p(4) >= 2221 && p(4) <= 2720:
+		return "MasterCard"
+	case p(2) == 34 || p(2) == 37:
+		return "American Express"
+	case p(4) == 6011 || p(2) == 65 || (p(3) >= 644 && p(3) <= 649):
+		return "Discover"
+	case p(4) >= 3528 && p(4) <= 3589:
+		return "JCB"
+	case p(2) == 36 || p(2) == 38 || (p(3) >= 300 && p(3) <= 305):
+		return "Diners Club"
+	default:
+		return "Card"
+	}
+}
+
+// ValidExpiry reports whether mmyy is a month and two-digit year ("1230")
+// that has not passed at now.
+func ValidExpiry(mmyy string, now time.Time) bool {
+	if len(mmyy) != 4 || !allDigits(mmyy) {
+		return false
+	}
+	month := int(mmyy[0]-'0')*10 + int(mmyy[1]-'0')
+	year := 2000 + int(mmyy[2]-'0')*10 + int(mmyy[3]-'0')
+	if month < 1 || month > 12 {
+		return false
+	}
+	y, m, _ := now.UTC().Date()
+	return year > y || (year == y && month >= int(m))
+}
+
+// SandboxCard is the test card that simulated devices present. It is
+// Luhn-valid and masks to "453985******7062", the number in Payroc's examples.
+var SandboxCard = CardRead{
+	CardNumber:  "4539850000007062",
+	ExpiryDate:  "1230",
+	EntryMethod: EntryMethodICC,
+}
+
+// Card entry methods, as Payroc names them on a refund's card.
+const (
+	EntryMethodICC            = "icc"
+	EntryMethodKeyed          = "keyed"
+	EntryMethodSwiped         = "swiped"
+	EntryMethodContactlessICC = "contactlessIcc"
+)
+
+// CardRead is what a device read from a card. It exists only in memory, on its
+// way to the processor; Ferry stores only the masked number.
+type CardRead struct {
+	CardNumber     string `json:"cardNumber"`
+	ExpiryDate     string `json:"expiryDate"` // MMYY
+	EntryMethod    string `json:"entryMethod"`
+	CardholderName string `json:"cardholderName,omitempty"`
+}
+
+// String never shows the full card number, so a CardRead that reaches a log
+// or an error message leaks nothing.
+func (c CardRead) String() string {
+	return "card " + MaskCardNumber(c.CardNumber) + " exp " + c.ExpiryDate
+}
+
+// GoString guards %#v the same way as String.
+func (c CardRead) GoString() string { return c.String() }
+
+// RedactCardNumbers masks every card number in s: a run of 13 to 19
+// digits, possibly grouped by single spaces or dashes, that passes the Luhn
+// check. Text from outside (a device's failure reason, say) goes through it
+// so that it cannot carry a card number into storage or logs.
+func RedactCardNumbers(s string) string {
+	b := []byte(s)
+	isDigit := func(i int) bool { return i < len(b) && b[i] >= '0' && b[i] <= '9' }
+	for i := 0; i < len(b); {
+		if !isDigit(i) {
+			i++
+			continue
+		}
+		var pos []int
+		j := i
+		for j < len(b) {
+			if isDigit(j) {
+				pos = append(pos, j)
+				j++
+			} else if (b[j] == ' ' || b[j] == '-') && isDigit(j+1) {
+				j++
+			} else {
+				break
+			}
+		}
+		if n := len(pos); n >= 13 && n <= 19 {
+			digits := make([]byte, n)
+			for k, p := range pos {
+				digits[k] = b[p]
+			}
+			if Luhn(string(digits)) {
+				for _, p := range pos[6 : n-4] {
+					b[p] = '*'
+				}
+			}
+		}
+		i = j
+	}
+	return string(b)
+}

@@ -1,0 +1,164 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"runtime/debug"
+	"sort"
+	"strings"
+)
+
+// env looks up environment variables; tests pass their own.
+type env func(string) string
+
+// command is one subcommand of ferry.
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout, stderr io.Writer) error
+}
+
+func commands() []command {
+	return []command{
+		{"serve", "run the Ferry server", runServe},
+		{"merchant", "create and list merchants (on the database)", runMerchant},
+		{"apikey", "create, list and revoke API keys (on the database)", runAPIKey},
+		{"device", "register and list payment devices (on the database)", runDevice},
+		{"version", "print the version", runVersion},
+	}
+}
+
+// run is the whole program; main only adds signals and the exit code.
+func run(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		usage(stdout)
+		if len(args) == 0 {
+			return errUsage
+		}
+		return nil
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			return c.run(ctx, args[1:], getenv, stdin, stdout, stderr)
+		}
+	}
+	usage(stderr)
+	return usageErrorf("unknown command %q", args[0])
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "Ferry: a Payroc Cloud-compatible gateway between point-of-sale systems and card terminals.")
+	fmt.Fprintln(w, "\nUsage: ferry <command> [flags]\n\nCommands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nRun `ferry <command> -h` for a command's flags. Every flag can also be set as")
+	fmt.Fprintln(w, "an environment variable FERRY_<NAME>, e.g. FERRY_DB for --db.")
+}
+
+// exitError carries a process exit code.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+// errUsage is a usage error whose message was already printed.
+var errUsage = &exitError{code: 2, err: errors.New("usage")}
+
+func usageErrorf(format string, args ...any) error {
+	return &exitError{code: 2, err: fmt.Errorf(format, args...)}
+}
+
+// exitCode maps run's error to the process exit code, printing the error.
+func exitCode(err error, stderr io.Writer) int {
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return 0
+	case err == errUsage:
+		return 2
+	}
+	if e, ok := errors.AsType[*exitError](err); ok {
+		if e.err != nil && e.err.Error() != "" {
+			fmt.Fprintln(stderr, "ferry:", e.err)
+		}
+		return e.code
+	}
+	fmt.Fprintln(stderr, "ferry:", err)
+	return 1
+}
+
+// flags is a flag set whose flags fall back to FERRY_<NAME> environment
+// variables.
+type flags struct {
+	*flag.FlagSet
+	getenv env
+}
+
+func newFlags(name string, getenv env, stderr io.Writer) *flags {
+	fs := flag.NewFlagSet("ferry "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return &flags{FlagSet: fs, getenv: getenv}
+}
+
+// envName is the environment variable for a flag: --poll-wait → FERRY_POLL_WAIT.
+func envName(flagName string) string {
+	return "FERRY_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// parse parses args, then sets each flag not given on the command line
+// from its environment variable. Extra arguments are an error.
+func (f *flags) parse(args []string) error {
+	if err := f.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return &exitError{code: 2, err: errors.New("")}
+	}
+	if f.NArg() > 0 {
+		return usageErrorf("%s: unexpected argument %q", f.Name(), f.Arg(0))
+	}
+	set := make(map[string]bool)
+	f.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	var errs []error
+	var names []string
+	f.VisitAll(func(fl *flag.Flag) { names = append(names, fl.Name) })
+	sort.Strings(names)
+	for _, name := range names {
+		if set[name] {
+			continue
+		}
+		if v := f.getenv(envName(name)); v != "" {
+			if err := f.Set(name, v); err != nil {
+				errs = append(errs, fmt.Errorf("%s=%q: %v", envName(name), v, err))
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return &exitError{code: 2, err: errors.Join(errs...)}
+	}
+	return nil
+}
+
+// buildVersion is set at build time with -ldflags "-X main.buildVersion=v1.2.3".
+var buildVersion = ""
+
+func version() string {
+	if buildVersion != "" {
+		return buildVersion
+	}
+	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" && info.Main.Version != "(devel)" {
+		return info.Main.Version
+	}
+	return "dev"
+}
+
+func runVersion(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout, stderr io.Writer) error {
+	fmt.Fprintln(stdout, "ferry", version())
+	return nil
+}

@@ -1,0 +1,101 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/ferrygateway/ferry"
+	"github.com/ferrygateway/ferry/core"
+)
+
+// The sandbox merchant's devices. 1850010868 and 1234001 are the serial
+// number and processing terminal of Payroc's own examples, so that Payroc's
+// sample code runs unchanged.
+var (
+	sandboxSerials  = []string{"1850010868", "1850010869", "1850010870", "1850010871"}
+	sandboxTerminal = "1234001"
+)
+
+const sandboxName = "Sandbox"
+
+type sandboxInfo struct {
+	merchant *ferry.Merchant
+	apiKey   string // empty unless created just now
+	devices  []*ferry.Device
+}
+
+// seedSandbox creates the sandbox merchant and its simulated devices on an
+// empty database. On a database that has it already, it returns it without
+// its API key, which was shown once, when it was created.
+func seedSandbox(ctx context.Context, svc *core.Service) (*sandboxInfo, error) {
+	merchants, err := svc.Store().MerchantList(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(merchants) > 0 {
+		for _, m := range merchants {
+			if m.Name == sandboxName {
+				devices, err := svc.ListDevices(ctx, ferry.DeviceListParams{MerchantID: m.ID})
+				return &sandboxInfo{merchant: m, devices: devices}, err
+			}
+		}
+		return nil, nil
+	}
+	m, key, err := svc.CreateMerchant(ctx, sandboxName)
+	if err != nil {
+		return nil, err
+	}
+	info := &sandboxInfo{merchant: m, apiKey: key}
+	for _, serial := range sandboxSerials {
+		d, err := svc.AddDevice(ctx, core.AddDeviceParams{
+			MerchantID:           m.ID,
+			SerialNumber:         serial,
+			ProcessingTerminalID: sandboxTerminal,
+			Simulated:            true,
+		})
+		if err != nil {
+			return nil, err
+		}
+		info.devices = append(info.devices, d)
+	}
+	return info, nil
+}
+
+// print shows the sandbox and the three steps of a refund as curl commands.
+func (s *sandboxInfo) print(w io.Writer, base string) {
+	serials := make([]string, len(s.devices))
+	for i, d := range s.devices {
+		serials[i] = d.SerialNumber
+	}
+	key := s.apiKey
+	fmt.Fprintf(w, "\nSandbox merchant %q (id %s)\n", s.merchant.Name, s.merchant.ID)
+	if key != "" {
+		fmt.Fprintf(w, "  API key:   %s\n             shown once: only its hash is stored\n", key)
+	} else {
+		key = "<your API key>"
+		fmt.Fprintf(w, "  API key:   shown when the sandbox was created; make another with\n")
+		fmt.Fprintf(w, "             ferry apikey create --merchant %s\n", s.merchant.ID)
+	}
+	fmt.Fprintf(w, "  devices:   %s (simulated, processing terminal %s)\n", strings.Join(serials, ", "), sandboxTerminal)
+	if len(s.devices) == 0 {
+		return
+	}
+	serial := s.devices[0].SerialNumber
+	fmt.Fprintf(w, `
+Run a refund (amounts ending in 51, 52, 53, 61, 62, 63, 71 simulate other outcomes; see docs/sandbox.md):
+
+  TOKEN=$(curl -s -X POST %[1]s/authorize -H 'x-api-key: %[2]s' | sed -E 's/.*"access_token":"([^"]+)".*/\1/')
+
+  curl -s -X POST %[1]s/v1/devices/%[3]s/refund-instructions \
+    -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+    -H "Idempotency-Key: $(cat /proc/sys/kernel/random/uuid 2>/dev/null || uuidgen)" \
+    -d '{"processingTerminalId":"%[4]s","order":{"orderId":"OrderRef6543","description":"Refund for order OrderRef6543","amount":4999,"currency":"USD"}}'
+
+  curl -s %[1]s/v1/refund-instructions/<refundInstructionId> -H "Authorization: Bearer $TOKEN"
+
+  curl -s %[1]s/v1/refunds/<refundId> -H "Authorization: Bearer $TOKEN"
+
+`, base, key, serial, sandboxTerminal)
+}

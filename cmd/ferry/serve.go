@@ -1,0 +1,215 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"sync"
+	"time"
+
+	"github.com/ferrygateway/ferry"
+	"github.com/ferrygateway/ferry/agent"
+	"github.com/ferrygateway/ferry/api"
+	"github.com/ferrygateway/ferry/core"
+	"github.com/ferrygateway/ferry/notify"
+	"github.com/ferrygateway/ferry/sim"
+)
+
+// serveConfig is the configuration of `ferry serve`.
+type serveConfig struct {
+	// Listen is the address to listen on. Default: 127.0.0.1:8080.
+	Listen string
+	// DB names the database (see openStore). Default: sqlite:ferry.db.
+	DB string
+	// PublicURL is the base of absolute links. Default: from each request.
+	PublicURL string
+	// PollWait is the longest a status GET waits. Default: 30s.
+	PollWait time.Duration
+	// SimDelay is how long a simulated cardholder takes. Default: 1s.
+	SimDelay time.Duration
+	// InstructionTimeout fails an instruction without device progress for
+	// this long. Default: 2m.
+	InstructionTimeout time.Duration
+	// TokenTTL is the lifetime of bearer tokens. Default: 1h.
+	TokenTTL time.Duration
+	// Sandbox seeds an empty database with a merchant and simulated
+	// devices. Default: true.
+	Sandbox bool
+	// LogLevel is debug, info, warn or error. Default: info.
+	LogLevel string
+	// LogFormat is text or json. Default: text.
+	LogFormat string
+}
+
+func (c *serveConfig) register(f *flags) {
+	f.StringVar(&c.Listen, "listen", "127.0.0.1:8080", "`address` to listen on")
+	f.StringVar(&c.DB, "db", defaultDB, "database: sqlite:PATH")
+	f.StringVar(&c.PublicURL, "public-url", "", "base `URL` of absolute links (default: from each request's Host)")
+	f.DurationVar(&c.PollWait, "poll-wait", 30*time.Second, "longest time a status GET waits for a change (at most 55s)")
+	f.DurationVar(&c.SimDelay, "sim-delay", time.Second, "how long a simulated cardholder takes to present a card")
+	f.DurationVar(&c.InstructionTimeout, "instruction-timeout", 2*time.Minute, "an instruction without device progress for this long ends as failure")
+	f.DurationVar(&c.TokenTTL, "token-ttl", time.Hour, "lifetime of bearer tokens")
+	f.BoolVar(&c.Sandbox, "sandbox", true, "on an empty database, create a sandbox merchant with simulated devices")
+	f.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
+	f.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json")
+}
+
+// validate names the first setting at fault.
+func (c *serveConfig) validate() error {
+	switch {
+	case c.Listen == "":
+		return errors.New("--listen: give an address such as 127.0.0.1:8080")
+	case c.PollWait < 0 || c.PollWait > 55*time.Second:
+		return fmt.Errorf("--poll-wait %s: must be between 0s and 55s (Payroc's SDKs give up after 60s)", c.PollWait)
+	case c.SimDelay < 0 || c.SimDelay > time.Minute:
+		return fmt.Errorf("--sim-delay %s: must be between 0s and 1m", c.SimDelay)
+	case c.InstructionTimeout < 100*time.Millisecond:
+		return fmt.Errorf("--instruction-timeout %s: must be at least 100ms", c.InstructionTimeout)
+	case c.TokenTTL < time.Minute:
+		return fmt.Errorf("--token-ttl %s: must be at least 1m (Payroc's SDKs renew tokens 2 minutes before they expire)", c.TokenTTL)
+	}
+	if c.PublicURL != "" {
+		u, err := url.Parse(c.PublicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("--public-url %q: must be an absolute http or https URL", c.PublicURL)
+		}
+	}
+	if _, err := parseLevel(c.LogLevel); err != nil {
+		return err
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		return fmt.Errorf("--log-format %q: must be text or json", c.LogFormat)
+	}
+	return nil
+}
+
+func parseLevel(s string) (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(s)); err != nil {
+		return 0, fmt.Errorf("--log-level %q: must be debug, info, warn or error", s)
+	}
+	return l, nil
+}
+
+func newLogger(w io.Writer, level, format string) *slog.Logger {
+	l, _ := parseLevel(level)
+	opts := &slog.HandlerOptions{Level: l}
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+func runServe(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout, stderr io.Writer) error {
+	var cfg serveConfig
+	f := newFlags("serve", getenv, stderr)
+	cfg.register(f)
+	if err := f.parse(args); err != nil {
+		return err
+	}
+	if err := cfg.validate(); err != nil {
+		return &exitError{code: 2, err: err}
+	}
+	log := newLogger(stderr, cfg.LogLevel, cfg.LogFormat)
+	return serve(ctx, cfg, log, stdout)
+}
+
+// serve runs the server until ctx ends, then shuts down gracefully:
+// waiting long-polls answer at once, requests in flight finish, simulated
+// devices stop between steps, and the database is closed last.
+func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Writer) error {
+	clock := ferry.SystemClock{}
+	store, err := openStore(ctx, cfg.DB, clock, log)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	hub := notify.New()
+	svc := core.New(store, hub, sim.NewProcessor(), clock, log, core.Config{
+		TokenTTL:           cfg.TokenTTL,
+		InstructionTimeout: cfg.InstructionTimeout,
+	})
+	var sandbox *sandboxInfo
+	if cfg.Sandbox {
+		if sandbox, err = seedSandbox(ctx, svc); err != nil {
+			return fmt.Errorf("seeding the sandbox: %w", err)
+		}
+	}
+
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return err
+	}
+	apiServer := api.New(svc, api.Config{PublicURL: cfg.PublicURL, PollWait: cfg.PollWait}, log)
+	httpServer := apiServer.HTTPServer(cfg.Listen)
+
+	// Background work runs until shutdown: the sweeper settles deadlines,
+	// the fleet drives simulated devices.
+	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
+	var wg sync.WaitGroup
+	wg.Go(func() { svc.RunSweeper(bg) })
+	fleet := &agent.Fleet{
+		Devices: func(ctx context.Context) ([]*ferry.Device, error) {
+			simulated := true
+			return svc.ListDevices(ctx, ferry.DeviceListParams{Simulated: &simulated})
+		},
+		Connect: func(d *ferry.Device) ferry.DeviceConn {
+			return svc.DeviceConn(d, "sim-"+ferry.NewID())
+		},
+		Notifier:   hub,
+		Cardholder: &agent.Auto{Delay: cfg.SimDelay, Clock: clock},
+		Log:        log.With("component", "simulator"),
+	}
+	wg.Go(func() { fleet.Run(bg) })
+
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- httpServer.Serve(ln) }()
+
+	base := cfg.PublicURL
+	if base == "" {
+		base = "http://" + dialable(ln.Addr())
+	}
+	log.Info("Ferry is listening", "addr", ln.Addr().String(), "db", redactDSN(cfg.DB), "version", version())
+	fmt.Fprintf(stdout, "Ferry listening on %s\n", base)
+	if sandbox != nil {
+		sandbox.print(stdout, base)
+	}
+
+	select {
+	case <-ctx.Done():
+		log.Info("shutting down")
+	case err = <-serveErr:
+		log.Error("server stopped", "err", err)
+	}
+	apiServer.Drain()
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if serr := httpServer.Shutdown(shutdownCtx); serr != nil {
+		log.Warn("shutdown did not finish cleanly", "err", serr)
+	}
+	stopBG()
+	wg.Wait()
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+// dialable turns a listening address into one a client can dial: an
+// unspecified host (0.0.0.0, ::) becomes loopback.
+func dialable(addr net.Addr) string {
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return addr.String()
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port)
+}
+

@@ -1,0 +1,392 @@
+package core
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/ferrygateway/ferry"
+)
+
+// AddDeviceParams registers a device.
+type AddDeviceParams struct {
+	MerchantID           string
+	SerialNumber         string
+	ProcessingTerminalID string
+	Simulated            bool
+	Model                string
+}
+
+var serialPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$`)
+
+// AddDevice registers a device for a merchant. Serial numbers are 1 to 64
+// letters, digits, '.', '_', ':' or '-', unique per merchant (CodeConflict).
+func (s *Service) AddDevice(ctx context.Context, p AddDeviceParams) (*ferry.Device, error) {
+	var fields []ferry.FieldError
+	if !serialPattern.MatchString(p.SerialNumber) {
+		fields = append(fields, ferry.FieldError{Parameter: "serialNumber", Detail: "invalid",
+			Message: "serialNumber must be 1 to 64 letters, digits, '.', '_', ':' or '-', starting with a letter or digit"})
+	}
+	if n := len([]rune(p.ProcessingTerminalID)); n < ferry.MinProcessingTermID || n > ferry.MaxProcessingTermID {
+		fields = append(fields, ferry.FieldError{Parameter: "processingTerminalId", Detail: "invalid length",
+			Message: "processingTerminalId must be 4 to 50 characters"})
+	}
+	if len(fields) > 0 {
+		return nil, &ferry.Error{Code: ferry.CodeInvalid, Message: "The device is not valid", Fields: fields}
+	}
+	model := p.Model
+	if model == "" {
+		model = "ferryVirtual"
+	}
+	var d *ferry.Device
+	err := s.store.Update(ctx, func(tx ferry.Tx) error {
+		if _, err := tx.MerchantGet(ctx, p.MerchantID); err != nil {
+			return err
+		}
+		d = &ferry.Device{
+			ID:                   ferry.NewID(),
+			MerchantID:           p.MerchantID,
+			SerialNumber:         p.SerialNumber,
+			ProcessingTerminalID: p.ProcessingTerminalID,
+			Simulated:            p.Simulated,
+			Model:                model,
+			CreatedAt:            tx.Now(),
+		}
+		err := tx.DeviceInsert(ctx, d)
+		if ferry.ErrorCode(err) == ferry.CodeConflict {
+			return &ferry.Error{Code: ferry.CodeConflict, Message: fmt.Sprintf("The merchant already has a device with serial number %s", p.SerialNumber), Err: err}
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if d.Simulated {
+		s.notify(ctx, ferry.SimulatorTopic)
+	}
+	return d, nil
+}
+
+// ListDevices returns devices that match p.
+func (s *Service) ListDevices(ctx context.Context, p ferry.DeviceListParams) ([]*ferry.Device, error) {
+	return s.store.DeviceList(ctx, p)
+}
+
+// DeviceOnline reports whether d counts as online now.
+func (s *Service) DeviceOnline(d *ferry.Device) bool {
+	return d.Online(s.clock.Now(), s.cfg.OnlineWindow)
+}
+
+// DeviceConn returns the connection of one device session, for a device
+// that runs inside this process (a simulated device). session names the
+// session; two sessions of one device compete for its instructions and at
+// most one holds each.
+func (s *Service) DeviceConn(d *ferry.Device, session string) ferry.DeviceConn {
+	return &deviceConn{s: s, dev: d, session: session}
+}
+
+// deviceConn implements ferry.DeviceConn on the core.
+type deviceConn struct {
+	s        *Service
+	dev      *ferry.Device
+	session  string
+	lastSeen time.Time
+}
+
+var _ ferry.DeviceConn = (*deviceConn)(nil)
+
+// touch records that the device is alive, at most once per TouchInterval.
+func (c *deviceConn) touch(ctx context.Context) error {
+	now := c.s.clock.Now()
+	if now.Sub(c.lastSeen) < c.s.cfg.TouchInterval && now.Sub(c.dev.LastSeenAt) < c.s.cfg.TouchInterval {
+		return nil
+	}
+	c.lastSeen = now
+	return c.s.store.Update(ctx, func(tx ferry.Tx) error {
+		return tx.DeviceTouch(ctx, c.dev.ID, tx.Now())
+	})
+}
+
+func (c *deviceConn) Next(ctx context.Context, wait time.Duration) (*ferry.Assignment, error) {
+	if err := c.touch(ctx); err != nil {
+		return nil, err
+	}
+	wait = min(wait, c.s.cfg.MaxDeviceWait)
+	sub := c.s.notifier.Subscribe(ferry.DeviceTopic(c.dev.ID))
+	defer sub.Close()
+	var timeout <-chan time.Time
+	if wait > 0 {
+		t := c.s.clock.NewTimer(wait)
+		defer t.Stop()
+		timeout = t.C()
+	}
+	for {
+		a, err := c.claim(ctx)
+		if a != nil || err != nil {
+			return a, err
+		}
+		select {
+		case <-sub.C():
+		case <-timeout:
+			return nil, nil
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+}
+
+// claim hands the session its next piece of work, if any: first the stop of
+// an instruction it held that ended, then the device's active instruction if
+// it is free to take. Reads come first so that an idle poll writes nothing.
+func (c *deviceConn) claim(ctx context.Context) (*ferry.Assignment, error) {
+	if in, err := c.s.store.InstructionUnacked(ctx, c.dev.ID, c.session); err == nil {
+		return stopAssignment(in), nil
+	} else if ferry.ErrorCode(err) != ferry.CodeNotFound {
+		return nil, err
+	}
+	in, err := c.s.store.InstructionActiveForDevice(ctx, c.dev.ID)
+	if ferry.ErrorCode(err) == ferry.CodeNotFound {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	now := c.s.clock.Now()
+	if !c.claimable(in, now) {
+		return nil, nil
+	}
+	var got *ferry.Assignment
+	_, err = c.s.transition(ctx, in.MerchantID, in.ID, func(tx ferry.Tx, in *ferry.Instruction) (string, string, error) {
+		got = nil
+		now := tx.Now()
+		if in.Phase == ferry.PhaseDelivered && in.LeaseSession == c.session && now.Before(in.LeaseExpiresAt) {
+			got = assignment(in) // the session asks again for what it holds
+			return "", "", errNoChange
+		}
+		if !c.claimable(in, now) {
+			return "", "", errNoChange
+		}
+		in.Phase = ferry.PhaseDelivered
+		in.LeaseToken++
+		in.LeaseSession = c.session
+		in.LeaseExpiresAt = now.Add(c.s.cfg.LeaseTTL)
+		in.DeadlineAt = now.Add(c.s.cfg.InstructionTimeout)
+		in.StopAcked = false
+		got = assignment(in)
+		return "delivered", fmt.Sprintf("lease %d", in.LeaseToken), nil
+	})
+	return got, err
+}
+
+// claimable reports whether this session may take in now: it is queued, or
+// delivered under a lease that has run out, or this session's own.
+func (c *deviceConn) claimable(in *ferry.Instruction, now time.Time) bool {
+	switch in.Phase {
+	case ferry.PhaseQueued:
+		return true
+	case ferry.PhaseDelivered:
+		return in.LeaseSession == c.session || !now.Before(in.LeaseExpiresAt)
+	}
+	return false
+}
+
+func assignment(in *ferry.Instruction) *ferry.Assignment {
+	r := in.Request
+	return &ferry.Assignment{
+		Lease:                ferry.Lease{InstructionID: in.ID, Token: in.LeaseToken},
+		ExpiresAt:            in.LeaseExpiresAt,
+		Kind:                 in.Kind,
+		Amount:               r.Order.Amount,
+		Currency:             r.Order.Currency,
+		OrderID:              r.Order.OrderID,
+		Description:          r.Order.Description,
+		Operator:             r.Operator,
+		EntryMethod:          r.EntryMethod(),
+		ProcessingTerminalID: r.ProcessingTerminalID,
+	}
+}
+
+func stopAssignment(in *ferry.Instruction) *ferry.Assignment {
+	st := leaseState(in)
+	return &ferry.Assignment{
+		Lease:  ferry.Lease{InstructionID: in.ID, Token: in.LeaseToken},
+		Stop:   true,
+		Status: st.Status,
+		Reason: st.Reason,
+		Kind:   in.Kind,
+	}
+}
+
+// leaseState describes in to the device session that holds it.
+func leaseState(in *ferry.Instruction) *ferry.LeaseState {
+	st := &ferry.LeaseState{Status: in.Phase.Status(), Phase: in.Phase, ExpiresAt: in.LeaseExpiresAt}
+	if !in.Phase.Active() {
+		st.Stop = true
+		st.ExpiresAt = time.Time{}
+		switch {
+		case in.Phase == ferry.PhaseCanceled && in.CanceledBy == ferry.CanceledByPOS:
+			st.Reason = "Canceled by the POS"
+		case in.Phase == ferry.PhaseCanceled:
+			st.Reason = "Canceled by the cardholder"
+		case in.Phase == ferry.PhaseFailure:
+			st.Reason = in.ErrorMessage
+		case in.Phase == ferry.PhaseCompleted:
+			st.Reason = "Completed"
+		}
+	}
+	return st
+}
+
+// held runs fn on the instruction a lease names, in a transition, after
+// checking that the lease is still current: the instruction belongs to this
+// device, its fencing token is the lease's, and it was not sent back to the
+// queue. Anything else is CodeLeaseLost and changes nothing.
+func (c *deviceConn) held(ctx context.Context, l ferry.Lease, fn change) (*ferry.Instruction, error) {
+	if !ferry.ValidInstructionID(l.InstructionID) {
+		return nil, ferry.NotFound("refund instruction")
+	}
+	return c.s.transition(ctx, c.dev.MerchantID, l.InstructionID, func(tx ferry.Tx, in *ferry.Instruction) (string, string, error) {
+		if in.DeviceID != c.dev.ID {
+			return "", "", ferry.NotFound("refund instruction")
+		}
+		if in.LeaseToken != l.Token || in.Phase == ferry.PhaseQueued || in.LeaseToken == 0 {
+			return "", "", &ferry.Error{Code: ferry.CodeLeaseLost,
+				Message: fmt.Sprintf("Lease %d on instruction %s is no longer current; drop the instruction", l.Token, l.InstructionID)}
+		}
+		return fn(tx, in)
+	})
+}
+
+func (c *deviceConn) Heartbeat(ctx context.Context, l ferry.Lease, wait time.Duration) (*ferry.LeaseState, error) {
+	if err := c.touch(ctx); err != nil {
+		return nil, err
+	}
+	var sub ferry.Subscription
+	if wait > 0 {
+		// Subscribe before renewing so that no change after it is missed.
+		sub = c.s.notifier.Subscribe(ferry.InstructionTopic(l.InstructionID))
+		defer sub.Close()
+	}
+	in, err := c.held(ctx, l, func(tx ferry.Tx, in *ferry.Instruction) (string, string, error) {
+		if in.Phase != ferry.PhaseDelivered {
+			return "", "", errNoChange
+		}
+		in.LeaseExpiresAt = tx.Now().Add(c.s.cfg.LeaseTTL)
+		return "", "", nil
+	})
+	if err != nil || sub == nil || !in.Phase.Active() {
+		return stateOf(in, err)
+	}
+	timer := c.s.clock.NewTimer(min(wait, c.s.cfg.LeaseTTL/2))
+	defer timer.Stop()
+	for {
+		select {
+		case <-sub.C():
+		case <-timer.C():
+			return leaseState(in), nil
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		now, err := c.s.store.InstructionGet(ctx, c.dev.MerchantID, l.InstructionID)
+		if err != nil {
+			return nil, err
+		}
+		if now.LeaseToken != l.Token || now.Phase == ferry.PhaseQueued {
+			return nil, &ferry.Error{Code: ferry.CodeLeaseLost, Message: "The lease is no longer current; drop the instruction"}
+		}
+		if !now.Phase.Active() {
+			return leaseState(now), nil
+		}
+		in = now
+	}
+}
+
+func stateOf(in *ferry.Instruction, err error) (*ferry.LeaseState, error) {
+	if err != nil {
+		return nil, err
+	}
+	return leaseState(in), nil
+}
+
+func (c *deviceConn) Progress(ctx context.Context, l ferry.Lease, step string) (*ferry.LeaseState, error) {
+	step = cleanText(step, 64)
+	if step == "" {
+		return nil, &ferry.Error{Code: ferry.CodeInvalid, Message: "Name the progress step, e.g. \"prompting\"",
+			Fields: []ferry.FieldError{{Parameter: "step", Detail: "required", Message: "step is required"}}}
+	}
+	return stateOf(c.held(ctx, l, func(tx ferry.Tx, in *ferry.Instruction) (string, string, error) {
+		if in.Phase != ferry.PhaseDelivered {
+			return "", "", errNoChange
+		}
+		now := tx.Now()
+		in.LeaseExpiresAt = now.Add(c.s.cfg.LeaseTTL)
+		in.DeadlineAt = now.Add(c.s.cfg.InstructionTimeout)
+		return "progress", step, nil
+	}))
+}
+
+func (c *deviceConn) Cancel(ctx context.Context, l ferry.Lease) (*ferry.LeaseState, error) {
+	return stateOf(c.held(ctx, l, func(tx ferry.Tx, in *ferry.Instruction) (string, string, error) {
+		switch in.Phase {
+		case ferry.PhaseDelivered:
+			end(in, ferry.PhaseCanceled, true)
+			in.CanceledBy = ferry.CanceledByCardholder
+			return "canceled", "by the cardholder", nil
+		case ferry.PhaseAuthorizing:
+			return "", "", cannotCancel(in)
+		}
+		return "", "", errNoChange // it already ended; the state says how
+	}))
+}
+
+func (c *deviceConn) Fail(ctx context.Context, l ferry.Lease, reason string) (*ferry.LeaseState, error) {
+	reason = cleanText(reason, 512)
+	if reason == "" {
+		reason = "The device reported a failure"
+	}
+	return stateOf(c.held(ctx, l, func(tx ferry.Tx, in *ferry.Instruction) (string, string, error) {
+		switch in.Phase {
+		case ferry.PhaseDelivered:
+			end(in, ferry.PhaseFailure, true)
+			in.ErrorMessage = reason
+			return "failed", reason, nil
+		case ferry.PhaseAuthorizing:
+			return "", "", &ferry.Error{Code: ferry.CodeCannotBeCanceled,
+				Message: "The card has been read; the refund's outcome comes from the processor"}
+		}
+		return "", "", errNoChange
+	}))
+}
+
+func (c *deviceConn) Ack(ctx context.Context, l ferry.Lease) error {
+	_, err := c.held(ctx, l, func(tx ferry.Tx, in *ferry.Instruction) (string, string, error) {
+		if in.Phase.Active() {
+			return "", "", &ferry.Error{Code: ferry.CodeInvalid, Message: "The instruction is still in progress; there is no stop to acknowledge"}
+		}
+		if in.StopAcked {
+			return "", "", errNoChange
+		}
+		in.StopAcked = true
+		return "stop_acked", "", nil
+	})
+	return err
+}
+
+// cleanText makes device-supplied text safe to store and show: card
+// numbers masked, control characters dropped, length capped.
+func cleanText(s string, max int) string {
+	s = ferry.RedactCardNumbers(s)
+	s = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return -1
+		}
+		return r
+	}, s)
+	s = strings.TrimSpace(s)
+	if r := []rune(s); len(r) > max {
+		s = string(r[:max])
+	}
+	return s
+}

@@ -1,0 +1,255 @@
+package core
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/ferrygateway/ferry"
+)
+
+// SubmitParams is a refund-instruction submission as the API received it.
+type SubmitParams struct {
+	MerchantID     string
+	IdempotencyKey string
+	SerialNumber   string
+	// Fingerprint identifies the request for idempotency
+	// (see ferry.RequestFingerprint).
+	Fingerprint []byte
+	// Body is the raw request body.
+	Body []byte
+	// Render returns the response body for a new instruction. It is stored
+	// with the idempotency key and sent again, byte for byte, on a replay.
+	Render func(*ferry.Instruction) ([]byte, error)
+}
+
+// Response is a stored or fresh response to an idempotent request.
+type Response struct {
+	Status int
+	Body   []byte
+	// Replayed reports that the response was stored by an earlier request.
+	Replayed bool
+	// Instruction is the new instruction; nil on a replay.
+	Instruction *ferry.Instruction
+}
+
+// SubmitRefundInstruction queues a refund instruction for a device.
+//
+// The idempotency key is checked before anything else: a request that
+// repeats an earlier one (same key, same request) gets the earlier response
+// and changes nothing; the same key with a different request is
+// CodeIdempotencyKeyInUse. Then come validation (CodeInvalid, every
+// problem at once), the device (CodeNotFound if the merchant has no device
+// with that serial number) and the one-instruction-per-device rule
+// (CodeDeviceBusy).
+func (s *Service) SubmitRefundInstruction(ctx context.Context, p SubmitParams) (*Response, error) {
+	if resp, err := s.replay(ctx, s.store, p); resp != nil || err != nil {
+		return resp, err
+	}
+	if !ferry.ValidSerialNumber(p.SerialNumber) {
+		return nil, &ferry.Error{Code: ferry.CodeInvalid, Message: "One or more validation errors occurred, see error section for more info",
+			Fields: []ferry.FieldError{{Parameter: "serialNumber", Detail: "invalid length", Message: "serialNumber must be 1 to 64 characters"}}}
+	}
+	req, err := ferry.DecodeRefundInstructionRequest(p.Body)
+	if err != nil {
+		return nil, err
+	}
+	dev, err := s.store.DeviceGetBySerial(ctx, p.MerchantID, p.SerialNumber)
+	if err != nil {
+		return nil, err
+	}
+	if req.ProcessingTerminalID != dev.ProcessingTerminalID {
+		return nil, &ferry.Error{Code: ferry.CodeInvalid, Message: "One or more validation errors occurred, see error section for more info",
+			Fields: []ferry.FieldError{{Parameter: "processingTerminalId", Detail: "wrong terminal",
+				Message: fmt.Sprintf("device %s belongs to processing terminal %s, not %s", dev.SerialNumber, dev.ProcessingTerminalID, req.ProcessingTerminalID)}}}
+	}
+
+	var resp *Response
+	err = s.store.Update(ctx, func(tx ferry.Tx) error {
+		resp = nil
+		if err := tx.IdempotencyLock(ctx, p.MerchantID, p.IdempotencyKey); err != nil {
+			return err
+		}
+		if r, err := s.replay(ctx, tx, p); r != nil || err != nil {
+			resp = r
+			return err
+		}
+		if busy, err := tx.InstructionActiveForDevice(ctx, dev.ID); err == nil {
+			return &ferry.Error{Code: ferry.CodeDeviceBusy, Instance: "/v1/refund-instructions/" + busy.ID,
+				Message: fmt.Sprintf("Device %s is already running refund instruction %s; wait for it to finish or cancel it", dev.SerialNumber, busy.ID)}
+		} else if ferry.ErrorCode(err) != ferry.CodeNotFound {
+			return err
+		}
+		now := tx.Now()
+		in := &ferry.Instruction{
+			ID:         ferry.NewInstructionID(),
+			MerchantID: p.MerchantID,
+			DeviceID:   dev.ID,
+			Kind:       ferry.KindRefund,
+			Phase:      ferry.PhaseQueued,
+			Request:    req,
+			DeadlineAt: now.Add(s.cfg.InstructionTimeout),
+			StopAcked:  true, // no device session holds it yet
+			CreatedAt:  now,
+			UpdatedAt:  now,
+		}
+		if err := tx.InstructionInsert(ctx, in); err != nil {
+			return err
+		}
+		if err := s.event(ctx, tx, in, "submitted", "device "+dev.SerialNumber); err != nil {
+			return err
+		}
+		body, err := p.Render(in)
+		if err != nil {
+			return err
+		}
+		err = tx.IdempotencyInsert(ctx, &ferry.IdempotencyRecord{
+			MerchantID:  p.MerchantID,
+			Key:         p.IdempotencyKey,
+			Fingerprint: p.Fingerprint,
+			Status:      202,
+			Body:        body,
+			CreatedAt:   now,
+		})
+		resp = &Response{Status: 202, Body: body, Instruction: in}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if resp.Instruction != nil {
+		keys := []string{ferry.DeviceTopic(dev.ID)}
+		if dev.Simulated {
+			keys = append(keys, ferry.SimulatorTopic)
+		}
+		s.notify(ctx, keys...)
+		s.kickSweeper()
+	}
+	return resp, nil
+}
+
+// replay answers a request whose idempotency key was used before: the
+// stored response if the request is the same, CodeIdempotencyKeyInUse if
+// not. It returns nil, nil for a new key.
+func (s *Service) replay(ctx context.Context, r ferry.Reader, p SubmitParams) (*Response, error) {
+	rec, err := r.IdempotencyGet(ctx, p.MerchantID, p.IdempotencyKey)
+	if ferry.ErrorCode(err) == ferry.CodeNotFound {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !bytes.Equal(rec.Fingerprint, p.Fingerprint) {
+		return nil, &ferry.Error{Code: ferry.CodeIdempotencyKeyInUse, Message: "'Idempotency-Key' is already in use against a different request"}
+	}
+	return &Response{Status: rec.Status, Body: rec.Body, Replayed: true}, nil
+}
+
+// GetInstruction returns the merchant's instruction; another merchant's
+// instruction is CodeNotFound, like an unknown id.
+func (s *Service) GetInstruction(ctx context.Context, merchantID, id string) (*ferry.Instruction, error) {
+	if !ferry.ValidInstructionID(id) {
+		return nil, invalidInstructionID()
+	}
+	return s.store.InstructionGet(ctx, merchantID, id)
+}
+
+func invalidInstructionID() error {
+	return &ferry.Error{Code: ferry.CodeInvalid, Message: "One or more validation errors occurred, see error section for more info",
+		Fields: []ferry.FieldError{{Parameter: "refundInstructionId", Detail: "invalid length", Message: "refundInstructionId must be 1 to 36 characters"}}}
+}
+
+// WaitInstruction returns the instruction as soon as it is no longer in
+// progress, or when wait passes, or when drain is closed (the server is
+// shutting down), whichever comes first. It does not poll: it sleeps until
+// the notifier reports a change.
+func (s *Service) WaitInstruction(ctx context.Context, merchantID, id string, wait time.Duration, drain <-chan struct{}) (*ferry.Instruction, error) {
+	in, err := s.GetInstruction(ctx, merchantID, id)
+	if err != nil || !in.Phase.Active() || wait <= 0 {
+		return in, err
+	}
+	// Subscribe before reading again, so that a change between the first
+	// read and the subscription is not missed.
+	sub := s.notifier.Subscribe(ferry.InstructionTopic(id))
+	defer sub.Close()
+	timer := s.clock.NewTimer(wait)
+	defer timer.Stop()
+	for {
+		in, err = s.store.InstructionGet(ctx, merchantID, id)
+		if err != nil || !in.Phase.Active() {
+			return in, err
+		}
+		select {
+		case <-sub.C():
+		case <-timer.C():
+			return in, nil
+		case <-drain:
+			return in, nil
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+}
+
+// CancelInstruction cancels an instruction whose card has not been read
+// yet. A device that holds it is told to stop. Once the card was read, or
+// the instruction ended, it is CodeCannotBeCanceled, with a link to the
+// refund if there is one.
+func (s *Service) CancelInstruction(ctx context.Context, merchantID, id string) (*ferry.Instruction, error) {
+	if !ferry.ValidInstructionID(id) {
+		return nil, invalidInstructionID()
+	}
+	return s.transition(ctx, merchantID, id, func(tx ferry.Tx, in *ferry.Instruction) (string, string, error) {
+		switch in.Phase {
+		case ferry.PhaseQueued:
+			end(in, ferry.PhaseCanceled, true)
+		case ferry.PhaseDelivered:
+			end(in, ferry.PhaseCanceled, false) // the device must be told to stop
+		default:
+			return "", "", cannotCancel(in)
+		}
+		in.CanceledBy = ferry.CanceledByPOS
+		return "canceled", "by the POS", nil
+	})
+}
+
+func cannotCancel(in *ferry.Instruction) error {
+	var msg string
+	var link *ferry.Link
+	switch in.Phase {
+	case ferry.PhaseAuthorizing:
+		msg = "The card has been read and the refund is being authorized"
+	case ferry.PhaseCompleted:
+		msg = "Completed instruction cannot be canceled"
+		link = &ferry.Link{Rel: "refund", Method: "GET", Href: "/v1/refunds/" + in.RefundID}
+	case ferry.PhaseFailure:
+		msg = "Failed instruction cannot be canceled"
+	default:
+		msg = "Canceled instruction cannot be canceled"
+	}
+	return &ferry.Error{
+		Code:    ferry.CodeCannotBeCanceled,
+		Message: "You cannot cancel this resource in its current state",
+		Fields:  []ferry.FieldError{{Parameter: "refundInstructionId", Message: msg}},
+		Link:    link,
+	}
+}
+
+// GetRefund returns the merchant's refund; another merchant's refund is
+// CodeNotFound, like an unknown id.
+func (s *Service) GetRefund(ctx context.Context, merchantID, refundID string) (*ferry.Refund, error) {
+	if !ferry.ValidRefundID(refundID) {
+		return nil, &ferry.Error{Code: ferry.CodeInvalid, Message: "One or more validation errors occurred, see error section for more info",
+			Fields: []ferry.FieldError{{Parameter: "refundId", Detail: "invalid length", Message: "refundId must be exactly 10 characters"}}}
+	}
+	return s.store.RefundGet(ctx, merchantID, refundID)
+}
+
+// Events returns the merchant's instruction's history.
+func (s *Service) Events(ctx context.Context, merchantID, id string) ([]*ferry.Event, error) {
+	if _, err := s.GetInstruction(ctx, merchantID, id); err != nil {
+		return nil, err
+	}
+	return s.store.EventList(ctx, id)
+}

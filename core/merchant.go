@@ -1,0 +1,134 @@
+package core
+
+import (
+	"context"
+	"crypto/subtle"
+	"strings"
+	"time"
+
+	"github.com/ferrygateway/ferry"
+)
+
+// CreateMerchant creates a merchant with one API key. The key is returned
+// here and never again: only its hash is stored.
+func (s *Service) CreateMerchant(ctx context.Context, name string) (*ferry.Merchant, string, error) {
+	name = strings.TrimSpace(name)
+	if name == "" || len([]rune(name)) > 100 {
+		return nil, "", &ferry.Error{Code: ferry.CodeInvalid, Message: "A merchant needs a name of 1 to 100 characters",
+			Fields: []ferry.FieldError{{Parameter: "name", Detail: "invalid", Message: "name must be 1 to 100 characters"}}}
+	}
+	var m *ferry.Merchant
+	var key string
+	err := s.store.Update(ctx, func(tx ferry.Tx) error {
+		m = &ferry.Merchant{ID: ferry.NewID(), Name: name, CreatedAt: tx.Now()}
+		if err := tx.MerchantInsert(ctx, m); err != nil {
+			return err
+		}
+		var err error
+		key, _, err = s.insertAPIKey(ctx, tx, m.ID)
+		return err
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	return m, key, nil
+}
+
+// CreateAPIKey adds an API key to a merchant and returns it (shown once)
+// with its stored record.
+func (s *Service) CreateAPIKey(ctx context.Context, merchantID string) (string, *ferry.APIKey, error) {
+	var key string
+	var rec *ferry.APIKey
+	err := s.store.Update(ctx, func(tx ferry.Tx) error {
+		if _, err := tx.MerchantGet(ctx, merchantID); err != nil {
+			return err
+		}
+		var err error
+		key, rec, err = s.insertAPIKey(ctx, tx, merchantID)
+		return err
+	})
+	return key, rec, err
+}
+
+func (s *Service) insertAPIKey(ctx context.Context, tx ferry.Tx, merchantID string) (string, *ferry.APIKey, error) {
+	key := ferry.NewSecret(ferry.APIKeyPrefix)
+	rec := &ferry.APIKey{
+		ID:         ferry.NewID(),
+		MerchantID: merchantID,
+		Prefix:     key[:len(ferry.APIKeyPrefix)+4],
+		Hash:       ferry.HashSecret(key),
+		CreatedAt:  tx.Now(),
+	}
+	return key, rec, tx.APIKeyInsert(ctx, rec)
+}
+
+// RevokeAPIKey ends a merchant's API key at once; the tokens it issued stop
+// working too.
+func (s *Service) RevokeAPIKey(ctx context.Context, merchantID, keyID string) error {
+	return s.store.Update(ctx, func(tx ferry.Tx) error {
+		if err := tx.APIKeyRevoke(ctx, merchantID, keyID, tx.Now()); err != nil {
+			return err
+		}
+		_, err := tx.TokenDeleteForAPIKey(ctx, keyID)
+		return err
+	})
+}
+
+var errNotAuthorized = &ferry.Error{Code: ferry.CodeUnauthorized, Message: "Your identity could not be verified"}
+
+// Authorize exchanges an API key for a bearer token. It returns the token
+// and its lifetime; an unknown or revoked key is CodeUnauthorized.
+func (s *Service) Authorize(ctx context.Context, apiKey string) (string, time.Duration, error) {
+	if apiKey == "" {
+		return "", 0, &ferry.Error{Code: ferry.CodeUnauthorized, Message: "Send your API key in the x-api-key header"}
+	}
+	hash := ferry.HashSecret(apiKey)
+	key, err := s.store.APIKeyGetByHash(ctx, hash)
+	if ferry.ErrorCode(err) == ferry.CodeNotFound {
+		return "", 0, errNotAuthorized
+	}
+	if err != nil {
+		return "", 0, err
+	}
+	if subtle.ConstantTimeCompare(key.Hash, hash) != 1 || !key.RevokedAt.IsZero() {
+		return "", 0, errNotAuthorized
+	}
+	token := ferry.NewSecret(ferry.TokenPrefix)
+	err = s.store.Update(ctx, func(tx ferry.Tx) error {
+		return tx.TokenInsert(ctx, &ferry.Token{
+			Hash:       ferry.HashSecret(token),
+			MerchantID: key.MerchantID,
+			APIKeyID:   key.ID,
+			CreatedAt:  tx.Now(),
+			ExpiresAt:  tx.Now().Add(s.cfg.TokenTTL),
+		})
+	})
+	if err != nil {
+		return "", 0, err
+	}
+	return token, s.cfg.TokenTTL, nil
+}
+
+// Authenticate returns the principal behind a bearer token. A missing,
+// unknown or expired token, or one whose API key was revoked, is
+// CodeUnauthorized.
+func (s *Service) Authenticate(ctx context.Context, token string) (*ferry.Principal, error) {
+	if token == "" {
+		return nil, &ferry.Error{Code: ferry.CodeUnauthorized, Message: "Send a bearer token in the Authorization header; get one from POST /authorize"}
+	}
+	hash := ferry.HashSecret(token)
+	t, err := s.store.TokenGetByHash(ctx, hash)
+	if ferry.ErrorCode(err) == ferry.CodeNotFound {
+		return nil, errNotAuthorized
+	}
+	if err != nil {
+		return nil, err
+	}
+	if subtle.ConstantTimeCompare(t.Hash, hash) != 1 {
+		return nil, errNotAuthorized
+	}
+	if !s.clock.Now().Before(t.ExpiresAt) {
+		return nil, &ferry.Error{Code: ferry.CodeUnauthorized, Message: "Your bearer token has expired; get a new one from POST /authorize"}
+	}
+	return &ferry.Principal{MerchantID: t.MerchantID, APIKeyID: t.APIKeyID, ExpiresAt: t.ExpiresAt}, nil
+}

@@ -1,0 +1,193 @@
+// Package core is Ferry's business logic, written once above the Store,
+// Notifier, Processor and Clock seams: merchants and credentials, the
+// instruction state machine, idempotency, device leases and deadlines.
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/ferrygateway/ferry"
+)
+
+// Config holds the core's timings. Zero fields take their defaults.
+type Config struct {
+	// TokenTTL is how long a bearer token lives. Default: 1h.
+	TokenTTL time.Duration
+	// InstructionTimeout ends an instruction as failure when its device makes
+	// no progress for this long (or never picks it up). Default: 2m.
+	InstructionTimeout time.Duration
+	// LeaseTTL is how long a device session holds an instruction without
+	// renewing its lease. Default: 15s.
+	LeaseTTL time.Duration
+	// AuthorizeTimeout bounds one processor call. Default: 30s.
+	AuthorizeTimeout time.Duration
+	// OnlineWindow: a device seen within it counts as online. Default: 2m.
+	OnlineWindow time.Duration
+	// MaxDeviceWait caps how long a device poll may wait. Default: 60s.
+	MaxDeviceWait time.Duration
+	// TouchInterval is how often a device's last-seen time is written while
+	// it polls. Default: 10s.
+	TouchInterval time.Duration
+}
+
+func (c *Config) setDefaults() {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&c.TokenTTL, time.Hour)
+	def(&c.InstructionTimeout, 2*time.Minute)
+	def(&c.LeaseTTL, 15*time.Second)
+	def(&c.AuthorizeTimeout, 30*time.Second)
+	def(&c.OnlineWindow, 2*time.Minute)
+	def(&c.MaxDeviceWait, 60*time.Second)
+	def(&c.TouchInterval, 10*time.Second)
+}
+
+// authorizeGrace is how long after AuthorizeTimeout an instruction stuck in
+// authorizing is settled by the sweeper: long enough that the call that
+// started it has surely given up, even with some clock skew between instances.
+const authorizeGrace = 5 * time.Second
+
+// Service is Ferry's core. Its methods are safe for concurrent use.
+type Service struct {
+	store     ferry.Store
+	notifier  ferry.Notifier
+	processor ferry.Processor
+	clock     ferry.Clock
+	log       *slog.Logger
+	cfg       Config
+
+	kick chan struct{} // wakes the sweeper when an earlier deadline appears
+}
+
+// New returns a service over its dependencies. logger may be nil.
+func New(store ferry.Store, notifier ferry.Notifier, processor ferry.Processor, clock ferry.Clock, logger *slog.Logger, cfg Config) *Service {
+	cfg.setDefaults()
+	if clock == nil {
+		clock = ferry.SystemClock{}
+	}
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	return &Service{
+		store:     store,
+		notifier:  notifier,
+		processor: processor,
+		clock:     clock,
+		log:       logger,
+		cfg:       cfg,
+		kick:      make(chan struct{}, 1),
+	}
+}
+
+// Config returns the service's configuration with defaults filled in.
+func (s *Service) Config() Config { return s.cfg }
+
+// Store returns the service's store.
+func (s *Service) Store() ferry.Store { return s.store }
+
+// notify wakes waiters on keys. A lost notification only delays a waiter
+// (every wait ends by its own deadline), so errors are logged, not returned.
+func (s *Service) notify(ctx context.Context, keys ...string) {
+	if err := s.notifier.Notify(context.WithoutCancel(ctx), keys...); err != nil {
+		s.log.Warn("notify failed", "err", err)
+	}
+}
+
+// kickSweeper makes the sweeper recompute its next wake-up.
+func (s *Service) kickSweeper() {
+	select {
+	case s.kick <- struct{}{}:
+	default:
+	}
+}
+
+// errNoChange tells transition that the instruction stays as it is.
+var errNoChange = errors.New("no change")
+
+// change is a transition of one instruction: it mutates in and names the
+// event to record ("" for none, as for a lease renewal), or returns
+// errNoChange to leave it alone, or another error.
+type change func(tx ferry.Tx, in *ferry.Instruction) (event, detail string, err error)
+
+// transition loads an instruction in a transaction, applies fn, and writes
+// the result with its event: a compare-and-set on the version the
+// transaction read. After the commit of a change with an event it wakes
+// everyone waiting on the instruction or its device. It returns the
+// instruction as it stands.
+func (s *Service) transition(ctx context.Context, merchantID, id string, fn change) (*ferry.Instruction, error) {
+	var out *ferry.Instruction
+	var changed bool
+	err := s.store.Update(ctx, func(tx ferry.Tx) error {
+		out, changed = nil, false
+		in, err := tx.InstructionGet(ctx, merchantID, id)
+		if err != nil {
+			return err
+		}
+		version := in.Version
+		event, detail, err := fn(tx, in)
+		if errors.Is(err, errNoChange) {
+			out = in
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		in.UpdatedAt = tx.Now()
+		if err := tx.InstructionUpdate(ctx, in, version); err != nil {
+			return err
+		}
+		if event != "" {
+			if err := s.event(ctx, tx, in, event, detail); err != nil {
+				return err
+			}
+		}
+		out, changed = in, event != ""
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if changed {
+		s.notify(ctx, ferry.InstructionTopic(out.ID), ferry.DeviceTopic(out.DeviceID))
+		s.kickSweeper()
+	}
+	return out, nil
+}
+
+// event records what happened to in.
+func (s *Service) event(ctx context.Context, tx ferry.Tx, in *ferry.Instruction, kind, detail string) error {
+	return tx.EventInsert(ctx, &ferry.Event{
+		InstructionID: in.ID,
+		MerchantID:    in.MerchantID,
+		At:            tx.Now(),
+		Phase:         in.Phase,
+		Kind:          kind,
+		Detail:        detail,
+	})
+}
+
+// end moves an instruction to a final phase. acked says whether no device
+// session needs to be told to stop.
+func end(in *ferry.Instruction, phase ferry.Phase, acked bool) {
+	in.Phase = phase
+	in.StopAcked = acked
+	in.DeadlineAt = time.Time{}
+	if !acked {
+		return
+	}
+	in.LeaseExpiresAt = time.Time{}
+}
+
+func durationText(d time.Duration) string {
+	if d%time.Second == 0 {
+		return fmt.Sprint(d)
+	}
+	return d.Round(time.Millisecond).String()
+}

@@ -1,0 +1,58 @@
+package ferry
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base32"
+	"encoding/hex"
+)
+
+// NewInstructionID returns a new instruction id: 32 lowercase hex digits
+// (128 random bits), the form of Payroc's examples.
+func NewInstructionID() string { return hex.EncodeToString(randomBytes(16)) }
+
+// NewID returns a new internal id (merchants, devices, API keys): 26
+// lowercase base32 characters (128 random bits).
+func NewID() string { return b32.EncodeToString(randomBytes(16)) }
+
+// NewRefundID returns a new refund id: 10 characters from A-Z and 0-9, the
+// length Payroc requires.
+func NewRefundID() string { return randomAlnum(10) }
+
+// NewApprovalCode returns a 6-character approval code.
+func NewApprovalCode() string { return randomAlnum(6) }
+
+// NewSecret returns a new API key or bearer token with the given prefix,
+// followed by 32 lowercase base32 characters (160 random bits).
+func NewSecret(prefix string) string { return prefix + b32.EncodeToString(randomBytes(20)) }
+
+// HashSecret returns the SHA-256 digest under which a secret is stored.
+// Secrets are random and long, so a fast hash is enough to make a stolen
+// database useless for calling the API.
+func HashSecret(secret string) []byte {
+	sum := sha256.Sum256([]byte(secret))
+	return sum[:]
+}
+
+var b32 = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
+
+const alnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+func randomAlnum(n int) string {
+	b := randomBytes(n)
+	for i := range b {
+		// 252 is the largest multiple of 36 below 256; redraw above it so
+		// every character is equally likely.
+		for b[i] >= 252 {
+			b[i] = randomBytes(1)[0]
+		}
+		b[i] = alnum[b[i]%36]
+	}
+	return string(b)
+}
+
+func randomBytes(n int) []byte {
+	b := make([]byte, n)
+	rand.Read(b) // never fails: crypto/rand panics rather than return short
+	return b
+}

@@ -1,0 +1,362 @@
+// Package sqlite is Ferry's store on one SQLite file, through a pure-Go
+// driver. Writes go through one connection that commits concurrent
+// transactions together (group commit): one fsync serves many requests, and
+// no request is answered before its transaction is on disk.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/url"
+	"runtime/debug"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ferrygateway/ferry"
+	sqlitedriver "modernc.org/sqlite"
+)
+
+//go:embed migration/*.sql
+var migrations embed.FS
+
+// Options tunes a DB. The zero value is ready to use.
+type Options struct {
+	// Clock gives transaction times. Default: the system clock.
+	Clock ferry.Clock
+	// MaxBatch caps how many transactions share one commit. Default: 256.
+	MaxBatch int
+	// ReadConns caps the connections used for reads. Default: 8.
+	ReadConns int
+	// Logger receives errors of the writer. Default: slog.Default().
+	Logger *slog.Logger
+}
+
+// DB is a Ferry store on one SQLite file. It implements ferry.Store.
+type DB struct {
+	*queries // reads, through the read pool
+
+	read  *sql.DB
+	write *sql.DB
+	clock ferry.Clock
+	log   *slog.Logger
+	max   int
+
+	reqs    chan *writeReq
+	quit    chan struct{}
+	stopped chan struct{}
+	once    sync.Once
+}
+
+var _ ferry.Store = (*DB)(nil)
+
+// Open opens (creating if needed) the database file at path and applies
+// any migration it has not seen yet.
+func Open(ctx context.Context, path string, opts Options) (*DB, error) {
+	if path == "" {
+		return nil, errors.New("sqlite: empty database path")
+	}
+	if opts.Clock == nil {
+		opts.Clock = ferry.SystemClock{}
+	}
+	if opts.MaxBatch <= 0 {
+		opts.MaxBatch = 256
+	}
+	if opts.ReadConns <= 0 {
+		opts.ReadConns = 8
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	// WAL lets reads go on during writes. synchronous=FULL syncs the WAL at
+	// every commit: an acknowledged refund survives a power cut. The busy
+	// timeout lets admin commands and a running server share the file.
+	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(ON)"
+	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + pragmas
+	write, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, err
+	}
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxLifetime(0)
+	write.SetConnMaxIdleTime(0)
+	if err := migrate(ctx, write); err != nil {
+		write.Close()
+		return nil, err
+	}
+	read, err := sql.Open("sqlite", dsn+"&_pragma=query_only(ON)")
+	if err != nil {
+		write.Close()
+		return nil, err
+	}
+	read.SetMaxOpenConns(opts.ReadConns)
+	read.SetMaxIdleConns(opts.ReadConns)
+	read.SetConnMaxIdleTime(0)
+	db := &DB{
+		queries: newQueries(read),
+		read:    read,
+		write:   write,
+		clock:   opts.Clock,
+		log:     opts.Logger,
+		max:     opts.MaxBatch,
+		reqs:    make(chan *writeReq, opts.MaxBatch),
+		quit:    make(chan struct{}),
+		stopped: make(chan struct{}),
+	}
+	conn, err := write.Conn(ctx)
+	if err != nil {
+		db.read.Close()
+		db.write.Close()
+		return nil, err
+	}
+	go db.writer(conn)
+	return db, nil
+}
+
+// Close finishes the transactions already submitted, then closes the file.
+func (db *DB) Close() error {
+	db.once.Do(func() { close(db.quit) })
+	<-db.stopped
+	db.queries.close()
+	return errors.Join(db.read.Close(), db.write.Close())
+}
+
+// ErrClosed is returned by Update after Close.
+var ErrClosed = errors.New("sqlite: database closed")
+
+type writeReq struct {
+	ctx  context.Context
+	fn   func(ferry.Tx) error
+	done chan error
+}
+
+// Update runs fn in a transaction on the write connection. Transactions
+// that arrive together share one commit; each runs in its own savepoint, so
+// one that fails rolls back alone. Update returns once the commit is on
+// disk, even if ctx ends meanwhile: the caller must learn whether its write
+// happened.
+func (db *DB) Update(ctx context.Context, fn func(ferry.Tx) error) error {
+	req := &writeReq{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	select {
+	case db.reqs <- req:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-db.quit:
+		return ErrClosed
+	}
+	return <-req.done
+}
+
+// writer owns the write connection and commits requests in groups.
+func (db *DB) writer(conn *sql.Conn) {
+	defer close(db.stopped)
+	defer conn.Close()
+	q := newQueries(conn)
+	defer q.close()
+	batch := make([]*writeReq, 0, db.max)
+	for {
+		batch = batch[:0]
+		select {
+		case req := <-db.reqs:
+			batch = append(batch, req)
+		case <-db.quit:
+			// Finish what was queued before Close, then stop.
+			for {
+				select {
+				case req := <-db.reqs:
+					db.commit(conn, q, []*writeReq{req})
+				default:
+					return
+				}
+			}
+		}
+	fill:
+		for len(batch) < db.max {
+			select {
+			case req := <-db.reqs:
+				batch = append(batch, req)
+			default:
+				break fill
+			}
+		}
+		db.commit(conn, q, batch)
+	}
+}
+
+// commit runs a batch in one transaction. Statements use a context that is
+// never canceled: SQLite answers an interrupt inside an explicit transaction
+// by rolling back all of it, which would undo the whole group.
+func (db *DB) commit(conn *sql.Conn, q *queries, batch []*writeReq) {
+	ctx := context.Background()
+	errs := make([]error, len(batch))
+	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		for _, req := range batch {
+			req.done <- fmt.Errorf("sqlite: begin: %w", err)
+		}
+		return
+	}
+	t := &tx{queries: q, now: db.clock.Now().Truncate(time.Microsecond)}
+	ok := 0
+	var err error
+	for i, req := range batch {
+		if err := req.ctx.Err(); err != nil {
+			errs[i] = err
+			continue
+		}
+		var broken bool
+		broken, errs[i] = db.runOne(ctx, conn, t, req)
+		if broken {
+			// SQLite ended the whole transaction (disk full, I/O error):
+			// nothing of the group was written.
+			err = errs[i]
+			break
+		}
+		if errs[i] == nil {
+			ok++
+		}
+	}
+	switch {
+	case err != nil:
+	case ok > 0:
+		_, err = conn.ExecContext(ctx, "COMMIT")
+	default:
+		_, err = conn.ExecContext(ctx, "ROLLBACK")
+	}
+	if err != nil {
+		db.log.Error("sqlite: commit failed", "err", err, "batch", len(batch))
+		conn.ExecContext(ctx, "ROLLBACK") // nothing to roll back if COMMIT already did
+		for i := range errs {
+			if errs[i] == nil {
+				errs[i] = fmt.Errorf("sqlite: commit: %w", err)
+			}
+		}
+	}
+	for i, req := range batch {
+		req.done <- errs[i]
+	}
+}
+
+// runOne runs one request's fn inside a savepoint of the group
+// transaction. broken reports that the transaction itself is gone.
+func (db *DB) runOne(ctx context.Context, conn *sql.Conn, t *tx, req *writeReq) (broken bool, err error) {
+	if _, err := conn.ExecContext(ctx, "SAVEPOINT req"); err != nil {
+		return true, fmt.Errorf("sqlite: savepoint: %w", err)
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			db.log.Error("sqlite: transaction panicked", "panic", r, "stack", string(debug.Stack()))
+			err = fmt.Errorf("sqlite: transaction panicked: %v", r)
+		}
+		if err != nil {
+			if _, rbErr := conn.ExecContext(ctx, "ROLLBACK TO req"); rbErr != nil {
+				broken = true
+				err = fmt.Errorf("sqlite: transaction aborted: %w", err)
+				return
+			}
+		}
+		if _, relErr := conn.ExecContext(ctx, "RELEASE req"); relErr != nil {
+			broken = true
+			err = fmt.Errorf("sqlite: release savepoint: %w", relErr)
+		}
+	}()
+	return false, req.fn(t)
+}
+
+type tx struct {
+	*queries
+	now time.Time
+}
+
+func (t *tx) Now() time.Time { return t.now }
+
+// IdempotencyLock needs to do nothing: one connection writes, one
+// transaction at a time.
+func (t *tx) IdempotencyLock(ctx context.Context, merchantID, key string) error { return nil }
+
+// migrate applies the embedded migrations that the database has not seen,
+// each in its own transaction, in file-name order.
+func migrate(ctx context.Context, db *sql.DB) error {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version TEXT PRIMARY KEY, applied_at INTEGER NOT NULL) STRICT`); err != nil {
+		return fmt.Errorf("sqlite: migrations table: %w", err)
+	}
+	names, err := fs.Glob(migrations, "migration/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		version := strings.TrimSuffix(strings.TrimPrefix(name, "migration/"), ".sql")
+		if err := migrateOne(ctx, conn, name, version); err != nil {
+			return fmt.Errorf("sqlite: migration %s: %w", version, err)
+		}
+	}
+	return nil
+}
+
+func migrateOne(ctx context.Context, conn *sql.Conn, name, version string) (err error) {
+	// IMMEDIATE takes the write lock first, so two processes starting at
+	// once apply each migration once.
+	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			conn.ExecContext(ctx, "ROLLBACK")
+		}
+	}()
+	var n int
+	if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM schema_migrations WHERE version = ?", version).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		_, err := conn.ExecContext(ctx, "COMMIT")
+		return err
+	}
+	script, err := migrations.ReadFile(name)
+	if err != nil {
+		return err
+	}
+	if _, err := conn.ExecContext(ctx, string(script)); err != nil {
+		return err
+	}
+	if _, err := conn.ExecContext(ctx, "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)",
+		version, time.Now().UnixMicro()); err != nil {
+		return err
+	}
+	_, err = conn.ExecContext(ctx, "COMMIT")
+	return err
+}
+
+// translate turns driver errors into Ferry errors; this is the only place
+// that knows SQLite's result codes. kind names the resource for not-found.
+func translate(err error, kind string) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return ferry.NotFound(kind)
+	}
+	var se *sqlitedriver.Error
+	if errors.As(err, &se) {
+		switch se.Code() {
+		case 2067, 1555: // SQLITE_CONSTRAINT_UNIQUE, SQLITE_CONSTRAINT_PRIMARYKEY
+			return &ferry.Error{Code: ferry.CodeConflict, Message: "The resource you attempted to create already exists", Err: err}
+		case 5, 6, 261, 517: // SQLITE_BUSY, SQLITE_LOCKED and their extended forms
+			return &ferry.Error{Code: ferry.CodeUnavailable, Message: "The database is busy; try again", RetryAfter: 1, Err: err}
+		}
+	}
+	return err
+}

@@ -1,0 +1,116 @@
+package ferry
+
+import (
+	"context"
+	"time"
+)
+
+// Store persists Ferry's state. Stores only persist: every rule lives in
+// the core service above them. Methods that find nothing return an *Error
+// with CodeNotFound; inserts that break a uniqueness rule return CodeConflict.
+type Store interface {
+	Reader
+	// Update runs fn in a read-write transaction and commits it; an error
+	// from fn rolls back fn's writes and is returned. Update returns only
+	// once the commit is durable. A store may run fn on another goroutine and
+	// may commit it together with other transactions; fn must not keep tx.
+	Update(ctx context.Context, fn func(tx Tx) error) error
+	// Close releases the store's resources.
+	Close() error
+}
+
+// Tx is a read-write transaction. Reads through a Tx see its own writes.
+type Tx interface {
+	Reader
+	Writer
+	// Now is the transaction's time, read once from the store's clock and
+	// truncated to the microsecond, the precision of every stored time.
+	Now() time.Time
+}
+
+// Reader holds the read methods of a store.
+type Reader interface {
+	MerchantGet(ctx context.Context, id string) (*Merchant, error)
+	MerchantList(ctx context.Context) ([]*Merchant, error)
+
+	APIKeyGetByHash(ctx context.Context, hash []byte) (*APIKey, error)
+	APIKeyList(ctx context.Context, merchantID string) ([]*APIKey, error)
+	TokenGetByHash(ctx context.Context, hash []byte) (*Token, error)
+
+	DeviceGet(ctx context.Context, id string) (*Device, error)
+	DeviceGetBySerial(ctx context.Context, merchantID, serialNumber string) (*Device, error)
+	// DeviceList returns devices in serial-number order.
+	DeviceList(ctx context.Context, p DeviceListParams) ([]*Device, error)
+
+	// InstructionGet returns the merchant's instruction with that id.
+	InstructionGet(ctx context.Context, merchantID, id string) (*Instruction, error)
+	// InstructionActiveForDevice returns the device's instruction that is in
+	// an active phase; there is at most one.
+	InstructionActiveForDevice(ctx context.Context, deviceID string) (*Instruction, error)
+	// InstructionUnacked returns the newest ended instruction that device
+	// session held and has not acknowledged.
+	InstructionUnacked(ctx context.Context, deviceID, session string) (*Instruction, error)
+	// InstructionListDue returns up to limit active instructions whose due
+	// time (see Instruction.DueAt) is at or before t, earliest first.
+	InstructionListDue(ctx context.Context, t time.Time, limit int) ([]*Instruction, error)
+	// InstructionNextDue returns the earliest due time of any active
+	// instruction, or the zero time if none is active.
+	InstructionNextDue(ctx context.Context) (time.Time, error)
+
+	RefundGet(ctx context.Context, merchantID, refundID string) (*Refund, error)
+	RefundGetByInstruction(ctx context.Context, merchantID, instructionID string) (*Refund, error)
+
+	IdempotencyGet(ctx context.Context, merchantID, key string) (*IdempotencyRecord, error)
+
+	// EventList returns an instruction's events in order.
+	EventList(ctx context.Context, instructionID string) ([]*Event, error)
+}
+
+// Writer holds the write methods of a store, used inside a Tx.
+type Writer interface {
+	MerchantInsert(ctx context.Context, m *Merchant) error
+	APIKeyInsert(ctx context.Context, k *APIKey) error
+	// APIKeyRevoke marks the merchant's key revoked at t.
+	APIKeyRevoke(ctx context.Context, merchantID, id string, t time.Time) error
+	TokenInsert(ctx context.Context, t *Token) error
+	// TokenDeleteForAPIKey deletes every token issued for an API key.
+	TokenDeleteForAPIKey(ctx context.Context, apiKeyID string) (int64, error)
+	// TokenDeleteExpired deletes tokens that expired before t.
+	TokenDeleteExpired(ctx context.Context, t time.Time) (int64, error)
+
+	DeviceInsert(ctx context.Context, d *Device) error
+	// DeviceTouch sets the device's last-seen time.
+	DeviceTouch(ctx context.Context, id string, t time.Time) error
+
+	// InstructionInsert stores a new instruction with Version 1. A second
+	// active instruction for the same device is a CodeDeviceBusy error.
+	InstructionInsert(ctx context.Context, in *Instruction) error
+	// InstructionUpdate writes in's mutable fields if the stored instruction
+	// still has version `version`, and then sets in.Version to version+1.
+	// If the instruction changed meanwhile it returns CodeConflict and
+	// writes nothing.
+	InstructionUpdate(ctx context.Context, in *Instruction, version int64) error
+
+	RefundInsert(ctx context.Context, r *Refund) error
+
+	// IdempotencyLock serializes transactions that use the same key, until
+	// the end of the transaction, so that a duplicate waits for the first
+	// request and then sees its record.
+	IdempotencyLock(ctx context.Context, merchantID, key string) error
+	IdempotencyInsert(ctx context.Context, rec *IdempotencyRecord) error
+	// IdempotencyDeleteBefore deletes records created before t.
+	IdempotencyDeleteBefore(ctx context.Context, t time.Time) (int64, error)
+
+	EventInsert(ctx context.Context, e *Event) error
+}
+
+// DeviceListParams selects devices. Zero values select everything.
+type DeviceListParams struct {
+	MerchantID   string
+	SerialNumber string
+	Simulated    *bool
+	// After and Before are serial numbers to page from (exclusive).
+	After, Before string
+	// Limit caps the number of devices returned; 0 means no limit.
+	Limit int
+}

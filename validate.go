@@ -1,0 +1,306 @@
+package ferry
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// This file holds a small JSON validator. Request bodies are first decoded
+// into plain values and checked against a schema written in Go that mirrors
+// Payroc's OpenAPI file; only then are the known fields, spelled exactly,
+// copied into the typed request. That way every problem is reported at once
+// under its JSON path, and no field can slip past validation through
+// encoding/json's case-insensitive matching.
+
+// schema checks one JSON value at path. It returns the value with unknown
+// object members removed, and appends every problem to errs.
+type schema interface {
+	check(v any, path string, errs *[]FieldError) any
+}
+
+// decodeJSON parses body into plain values (objects, arrays, json.Number,
+// strings, bools, nil). It refuses invalid UTF-8, syntax errors and
+// trailing data.
+func decodeJSON(body []byte) (any, error) {
+	if !utf8.Valid(body) {
+		return nil, &Error{Code: CodeInvalid, Message: "The request body is not valid UTF-8"}
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, &Error{Code: CodeInvalid, Message: "The request body is empty; send a JSON object"}
+		}
+		return nil, &Error{Code: CodeInvalid, Message: "The request body is not valid JSON: " + jsonErrorText(err, body)}
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, &Error{Code: CodeInvalid, Message: "The request body has data after the JSON object"}
+	}
+	return v, nil
+}
+
+// jsonErrorText describes a decoding error with its byte offset.
+func jsonErrorText(err error, body []byte) string {
+	var syn *json.SyntaxError
+	if errors.As(err, &syn) {
+		return fmt.Sprintf("%s (at byte %d)", syn.Error(), syn.Offset)
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return fmt.Sprintf("unexpected end of input after %d bytes", len(body))
+	}
+	return err.Error()
+}
+
+func join(path, name string) string {
+	if path == "" {
+		return name
+	}
+	return path + "." + name
+}
+
+func problem(errs *[]FieldError, path, detail, format string, args ...any) {
+	*errs = append(*errs, FieldError{Parameter: path, Detail: detail, Message: fmt.Sprintf(format, args...)})
+}
+
+func typeName(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "a boolean"
+	case json.Number:
+		return "a number"
+	case string:
+		return "a string"
+	case []any:
+		return "an array"
+	case map[string]any:
+		return "an object"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+// str is a JSON string with a length range in characters (code points, as
+// JSON Schema counts them) and an optional list of allowed values.
+type str struct {
+	min, max int // max 0 means no limit
+	enum     []string
+	hint     string // shown when the value is not in enum
+}
+
+func (s str) check(v any, path string, errs *[]FieldError) any {
+	x, ok := v.(string)
+	if !ok {
+		problem(errs, path, "wrong type", "%s must be a string, got %s", path, typeName(v))
+		return nil
+	}
+	n := utf8.RuneCountInString(x)
+	switch {
+	case n < s.min && s.min == 1:
+		problem(errs, path, "empty", "%s must not be empty", path)
+	case n < s.min:
+		problem(errs, path, "too short", "%s must be at least %d characters, got %d", path, s.min, n)
+	case s.max > 0 && n > s.max:
+		problem(errs, path, "too long", "%s must be at most %d characters, got %d", path, s.max, n)
+	}
+	if s.enum != nil && !slices.Contains(s.enum, x) {
+		hint := s.hint
+		if hint == "" {
+			hint = "one of " + strings.Join(s.enum, ", ")
+		}
+		problem(errs, path, "not allowed", "%s must be %s; got %s", path, hint, strconv.Quote(truncate(x, 40)))
+	}
+	return x
+}
+
+func truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n]) + "…"
+}
+
+// integer is a JSON integer that fits an int64, written without a fraction
+// or an exponent.
+type integer struct{ hint string }
+
+func (s integer) check(v any, path string, errs *[]FieldError) any {
+	num, ok := v.(json.Number)
+	if !ok {
+		problem(errs, path, "wrong type", "%s must be an integer%s, got %s", path, s.hint, typeName(v))
+		return nil
+	}
+	n, err := strconv.ParseInt(string(num), 10, 64)
+	if err != nil {
+		if strings.ContainsAny(string(num), ".eE") {
+			problem(errs, path, "not an integer", "%s must be a whole number%s, got %s", path, s.hint, truncate(string(num), 40))
+		} else {
+			problem(errs, path, "out of range", "%s is too large: it must fit a 64-bit integer", path)
+		}
+		return nil
+	}
+	return n
+}
+
+// boolean is a JSON true or false.
+type boolean struct{}
+
+func (boolean) check(v any, path string, errs *[]FieldError) any {
+	b, ok := v.(bool)
+	if !ok {
+		problem(errs, path, "wrong type", "%s must be true or false, got %s", path, typeName(v))
+		return nil
+	}
+	return b
+}
+
+// prop is one member of an object schema.
+type prop struct {
+	name     string
+	required bool
+	schema   schema // nil: accepted and dropped (read-only fields)
+}
+
+// object is a JSON object. Members not in props are ignored.
+type object []prop
+
+func (o object) check(v any, path string, errs *[]FieldError) any {
+	m, ok := v.(map[string]any)
+	if !ok {
+		name := path
+		if name == "" {
+			name = "The request body"
+		}
+		problem(errs, path, "wrong type", "%s must be a JSON object, got %s", name, typeName(v))
+		return nil
+	}
+	out := make(map[string]any, len(o))
+	for _, p := range o {
+		val, present := m[p.name]
+		at := join(path, p.name)
+		switch {
+		case !present && p.required:
+			problem(errs, at, "required", "%s is required", at)
+		case present && p.schema != nil:
+			if c := p.schema.check(val, at, errs); c != nil {
+				out[p.name] = c
+			}
+		}
+	}
+	return out
+}
+
+// array is a JSON array of items.
+type array struct {
+	items    schema
+	minItems int
+	unique   bool
+}
+
+func (a array) check(v any, path string, errs *[]FieldError) any {
+	list, ok := v.([]any)
+	if !ok {
+		problem(errs, path, "wrong type", "%s must be an array, got %s", path, typeName(v))
+		return nil
+	}
+	if len(list) < a.minItems {
+		problem(errs, path, "too few items", "%s must have at least %d items", path, a.minItems)
+	}
+	out := make([]any, 0, len(list))
+	seen := make(map[string]int)
+	for i, item := range list {
+		at := fmt.Sprintf("%s[%d]", path, i)
+		if a.unique {
+			key, _ := json.Marshal(item) // maps marshal with sorted keys
+			if j, dup := seen[string(key)]; dup {
+				problem(errs, at, "duplicate", "%s repeats %s[%d]; items must be unique", at, path, j)
+			}
+			seen[string(key)] = i
+		}
+		if c := a.items.check(item, at, errs); c != nil {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// tagged is a polymorphic object whose "type" member picks the variant
+// (OpenAPI's oneOf with a discriminator).
+type tagged map[string]object
+
+func (t tagged) check(v any, path string, errs *[]FieldError) any {
+	m, ok := v.(map[string]any)
+	if !ok {
+		problem(errs, path, "wrong type", "%s must be a JSON object, got %s", path, typeName(v))
+		return nil
+	}
+	names := make([]string, 0, len(t))
+	for name := range t {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	kind, ok := m["type"].(string)
+	variant, known := t[kind]
+	if !ok || !known {
+		at := join(path, "type")
+		if _, present := m["type"]; !present {
+			problem(errs, at, "required", "%s is required: one of %s", at, strings.Join(names, ", "))
+		} else {
+			problem(errs, at, "not allowed", "%s must be one of %s", at, strings.Join(names, ", "))
+		}
+		return nil
+	}
+	return variant.check(m, path, errs)
+}
+
+// validate decodes body, checks it against s and business rules in extra,
+// and fills dst from the cleaned value. The error, if any, is an *Error with
+// code CodeInvalid that lists every problem.
+func validate(body []byte, s schema, dst any, extra func(v any, errs *[]FieldError)) error {
+	v, err := decodeJSON(body)
+	if err != nil {
+		return err
+	}
+	var errs []FieldError
+	clean := s.check(v, "", &errs)
+	if extra != nil && clean != nil {
+		extra(clean, &errs)
+	}
+	if len(errs) > 0 {
+		return &Error{
+			Code:    CodeInvalid,
+			Message: "One or more validation errors occurred, see error section for more info",
+			Fields:  errs,
+		}
+	}
+	b, err := json.Marshal(clean)
+	if err != nil {
+		return Internal(err)
+	}
+	if err := json.Unmarshal(b, dst); err != nil {
+		return Internal(err)
+	}
+	return nil
+}
+
+// lookup walks a cleaned value along member names.
+func lookup(v any, names ...string) (any, bool) {
+	for _, n := range names {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil, false
+		}
+		if v, ok = m[n]; !ok {
+			return nil, false
+		}
+	}
+	return v, true
+}
