@@ -4,12 +4,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base32"
-	"encoding/hex"
 )
-
-// NewInstructionID returns a new instruction id: 32 lowercase hex digits
-// (128 random bits), the form of Payroc's examples.
-func NewInstructionID() string { return hex.EncodeToString(randomBytes(16)) }
 
 // NewID returns a new internal id (merchants, devices, API keys): 26
 // lowercase base32 characters (128 random bits).

@@ -3,10 +3,9 @@ package ferry
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
-	"strings"
 	"time"
-
 	"unicode/utf8"
 )
 
@@ -26,27 +25,14 @@ type IdempotencyRecord struct {
 // IdempotencyRetention is how long Ferry keeps idempotency records.
 const IdempotencyRetention = 24 * time.Hour
 
-// ParseIdempotencyKey checks an Idempotency-Key header value: a UUID in the
-// canonical 8-4-4-4-12 hex form (any version; Payroc asks for version 4).
-// It returns the key in lower case.
-func ParseIdempotencyKey(s string) (string, bool) {
-	if len(s) != 36 {
-		return "", false
-	}
-	for i := 0; i < 36; i++ {
-		c := s[i]
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
-				return "", false
-			}
-		default:
-			if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
-				return "", false
-			}
-		}
-	}
-	return strings.ToLower(s), true
+// NewIdempotencyKey returns a new random (version 4) UUID for the
+// Idempotency-Key header, in canonical lower-case form.
+func NewIdempotencyKey() string {
+	b := randomBytes(16)
+	b[6] = b[6]&0x0f | 0x40 // version 4
+	b[8] = b[8]&0x3f | 0x80 // RFC 9562 variant
+	h := hex.EncodeToString(b)
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
 
 // RequestFingerprint identifies a request for idempotency: the method, the

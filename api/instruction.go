@@ -5,6 +5,7 @@ import (
 
 	"github.com/ferrygateway/ferry"
 	"github.com/ferrygateway/ferry/core"
+	"github.com/google/uuid"
 )
 
 // submitRefundInstruction queues a refund instruction: 202 with the
@@ -13,7 +14,7 @@ func (s *Server) submitRefundInstruction(w http.ResponseWriter, r *http.Request)
 	if err := requireJSON(r); err != nil {
 		return err
 	}
-	key, ok := ferry.ParseIdempotencyKey(r.Header.Get("Idempotency-Key"))
+	key, ok := parseIdempotencyKey(r.Header.Get("Idempotency-Key"))
 	if !ok {
 		detail := "An 'Idempotency-Key' must be supplied for this request"
 		if r.Header.Get("Idempotency-Key") != "" {
@@ -82,4 +83,18 @@ func (s *Server) refundInstruction(r *http.Request, in *ferry.Instruction) *ferr
 		out.Link = &ferry.Link{Rel: "self", Method: "GET", Href: base + "/v1/refund-instructions/" + in.ID}
 	}
 	return out
+}
+
+// parseIdempotencyKey accepts a UUID in its canonical 36-character form,
+// of any version (Payroc asks for version 4), and returns it in lower case
+// so that the same key in another case is the same key.
+func parseIdempotencyKey(s string) (string, bool) {
+	if len(s) != 36 {
+		return "", false
+	}
+	u, err := uuid.Parse(s)
+	if err != nil {
+		return "", false
+	}
+	return u.String(), true
 }

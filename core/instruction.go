@@ -3,10 +3,12 @@ package core
 import (
 	"bytes"
 	"context"
+	"encoding/hex"
 	"fmt"
 	"time"
 
 	"github.com/ferrygateway/ferry"
+	"github.com/google/uuid"
 )
 
 // SubmitParams is a refund-instruction submission as the API received it.
@@ -83,7 +85,7 @@ func (s *Service) SubmitRefundInstruction(ctx context.Context, p SubmitParams) (
 		}
 		now := tx.Now()
 		in := &ferry.Instruction{
-			ID:         ferry.NewInstructionID(),
+			ID:         newInstructionID(),
 			MerchantID: p.MerchantID,
 			DeviceID:   dev.ID,
 			Kind:       ferry.KindRefund,
@@ -127,6 +129,13 @@ func (s *Service) SubmitRefundInstruction(ctx context.Context, p SubmitParams) (
 		s.kickSweeper()
 	}
 	return resp, nil
+}
+
+// newInstructionID returns a random (version 4) UUID in hex without dashes,
+// the form of Payroc's instruction ids.
+func newInstructionID() string {
+	u := uuid.New()
+	return hex.EncodeToString(u[:])
 }
 
 // replay answers a request whose idempotency key was used before: the

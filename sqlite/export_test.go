@@ -1,0 +1,6 @@
+package sqlite
+
+import "context"
+
+// OpenAt opens a database file with default options, for tests.
+func OpenAt(path string) (*DB, error) { return Open(context.Background(), path, Options{}) }

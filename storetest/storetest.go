@@ -1,0 +1,732 @@
+// Package storetest is the conformance suite for ferry.Store: one set of
+// tests that every store must pass unchanged. A store's own tests call Run
+// with a function that opens a fresh, empty store. Changing the Store
+// interface means extending this suite in the same change.
+package storetest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"reflect"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/ferrygateway/ferry"
+	"github.com/ferrygateway/ferry/ferrytest"
+)
+
+// Opener opens a new, empty store whose transactions take their time from
+// clock. It registers the store's cleanup with t.
+type Opener func(t *testing.T, clock ferry.Clock) ferry.Store
+
+// Run runs the whole suite against the stores that open makes.
+func Run(t *testing.T, open Opener) {
+	tests := []struct {
+		name string
+		fn   func(t *testing.T, h *harness)
+	}{
+		{"Merchant", testMerchant},
+		{"APIKeyAndToken", testAPIKeyAndToken},
+		{"Device", testDevice},
+		{"DeviceListPaging", testDeviceListPaging},
+		{"InstructionRoundTrip", testInstructionRoundTrip},
+		{"InstructionScopedToMerchant", testInstructionScoped},
+		{"InstructionOneActivePerDevice", testOneActivePerDevice},
+		{"InstructionCompareAndSet", testInstructionCAS},
+		{"InstructionDue", testInstructionDue},
+		{"InstructionUnacked", testInstructionUnacked},
+		{"Refund", testRefund},
+		{"Idempotency", testIdempotency},
+		{"Events", testEvents},
+		{"UpdateRollsBack", testRollback},
+		{"UpdateCanceledContext", testCanceledContext},
+		{"TxTime", testTxTime},
+		{"ConcurrentIdempotency", testConcurrentIdempotency},
+		{"ConcurrentClaims", testConcurrentClaims},
+		{"ConcurrentDeviceBusy", testConcurrentDeviceBusy},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			clock := ferrytest.NewClock(time.Date(2026, 3, 14, 15, 9, 26, 535897000, time.UTC))
+			tt.fn(t, &harness{t: t, store: open(t, clock), clock: clock, ctx: context.Background()})
+		})
+	}
+}
+
+// harness holds one test's store and helpers.
+type harness struct {
+	t     *testing.T
+	store ferry.Store
+	clock *ferrytest.Clock
+	ctx   context.Context
+}
+
+// update runs fn in a transaction and fails the test on error.
+func (h *harness) update(fn func(tx ferry.Tx) error) {
+	h.t.Helper()
+	if err := h.store.Update(h.ctx, fn); err != nil {
+		h.t.Fatalf("Update: %v", err)
+	}
+}
+
+func (h *harness) merchant(name string) *ferry.Merchant {
+	h.t.Helper()
+	m := &ferry.Merchant{ID: ferry.NewID(), Name: name, CreatedAt: h.clock.Now().Truncate(time.Microsecond)}
+	h.update(func(tx ferry.Tx) error { return tx.MerchantInsert(h.ctx, m) })
+	return m
+}
+
+func (h *harness) device(m *ferry.Merchant, serial string) *ferry.Device {
+	h.t.Helper()
+	d := &ferry.Device{ID: ferry.NewID(), MerchantID: m.ID, SerialNumber: serial, ProcessingTerminalID: "1234001",
+		Model: "test", CreatedAt: h.clock.Now().Truncate(time.Microsecond)}
+	h.update(func(tx ferry.Tx) error { return tx.DeviceInsert(h.ctx, d) })
+	return d
+}
+
+func (h *harness) newInstruction(d *ferry.Device, amount int64) *ferry.Instruction {
+	now := h.clock.Now().Truncate(time.Microsecond)
+	return &ferry.Instruction{
+		ID:         instructionID(),
+		MerchantID: d.MerchantID,
+		DeviceID:   d.ID,
+		Kind:       ferry.KindRefund,
+		Phase:      ferry.PhaseQueued,
+		Request: ferry.RefundInstructionRequest{
+			ProcessingTerminalID: d.ProcessingTerminalID,
+			Order:                ferry.InstructionOrder{OrderID: "O-1", Description: "test", Amount: amount, Currency: "USD"},
+		},
+		DeadlineAt: now.Add(2 * time.Minute),
+		StopAcked:  true,
+		CreatedAt:  now,
+		UpdatedAt:  now,
+	}
+}
+
+func (h *harness) instruction(d *ferry.Device, amount int64) *ferry.Instruction {
+	h.t.Helper()
+	in := h.newInstruction(d, amount)
+	h.update(func(tx ferry.Tx) error { return tx.InstructionInsert(h.ctx, in) })
+	return in
+}
+
+// instructionID returns a new id in the form Payroc uses: 32 hex digits.
+func instructionID() string {
+	b := make([]byte, 16)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// end moves an instruction to a final phase.
+func (h *harness) end(in *ferry.Instruction, phase ferry.Phase) {
+	h.t.Helper()
+	h.update(func(tx ferry.Tx) error {
+		v := in.Version
+		in.Phase = phase
+		return tx.InstructionUpdate(h.ctx, in, v)
+	})
+}
+
+// wantCode fails unless err has the code.
+func wantCode(t *testing.T, err error, code ferry.Code) {
+	t.Helper()
+	if got := ferry.ErrorCode(err); got != code {
+		t.Fatalf("error code = %q (%v), want %q", got, err, code)
+	}
+}
+
+func testMerchant(t *testing.T, h *harness) {
+	m := h.merchant("Acme")
+	got, err := h.store.MerchantGet(h.ctx, m.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.ID != m.ID || got.Name != "Acme" || !got.CreatedAt.Equal(m.CreatedAt) {
+		t.Errorf("MerchantGet = %+v, want %+v", got, m)
+	}
+	_, err = h.store.MerchantGet(h.ctx, "nope")
+	wantCode(t, err, ferry.CodeNotFound)
+	err = h.store.Update(h.ctx, func(tx ferry.Tx) error { return tx.MerchantInsert(h.ctx, m) })
+	wantCode(t, err, ferry.CodeConflict)
+	h.merchant("Other")
+	list, err := h.store.MerchantList(h.ctx)
+	if err != nil || len(list) != 2 {
+		t.Fatalf("MerchantList = %d merchants, %v; want 2", len(list), err)
+	}
+}
+
+func testAPIKeyAndToken(t *testing.T, h *harness) {
+	m := h.merchant("Acme")
+	other := h.merchant("Other")
+	now := h.clock.Now().Truncate(time.Microsecond)
+	k := &ferry.APIKey{ID: ferry.NewID(), MerchantID: m.ID, Prefix: "fy_key_abcd", Hash: ferry.HashSecret("k1"), CreatedAt: now}
+	h.update(func(tx ferry.Tx) error { return tx.APIKeyInsert(h.ctx, k) })
+	got, err := h.store.APIKeyGetByHash(h.ctx, ferry.HashSecret("k1"))
+	if err != nil || got.ID != k.ID || got.MerchantID != m.ID || !got.RevokedAt.IsZero() {
+		t.Fatalf("APIKeyGetByHash = %+v, %v", got, err)
+	}
+	_, err = h.store.APIKeyGetByHash(h.ctx, ferry.HashSecret("k2"))
+	wantCode(t, err, ferry.CodeNotFound)
+	dup := *k
+	dup.ID = ferry.NewID()
+	wantCode(t, h.store.Update(h.ctx, func(tx ferry.Tx) error { return tx.APIKeyInsert(h.ctx, &dup) }), ferry.CodeConflict)
+
+	// Revoking is scoped to the merchant.
+	err = h.store.Update(h.ctx, func(tx ferry.Tx) error { return tx.APIKeyRevoke(h.ctx, other.ID, k.ID, now) })
+	wantCode(t, err, ferry.CodeNotFound)
+	h.update(func(tx ferry.Tx) error { return tx.APIKeyRevoke(h.ctx, m.ID, k.ID, now.Add(time.Second)) })
+	got, _ = h.store.APIKeyGetByHash(h.ctx, ferry.HashSecret("k1"))
+	if !got.RevokedAt.Equal(now.Add(time.Second)) {
+		t.Errorf("RevokedAt = %v, want %v", got.RevokedAt, now.Add(time.Second))
+	}
+	keys, err := h.store.APIKeyList(h.ctx, m.ID)
+	if err != nil || len(keys) != 1 {
+		t.Fatalf("APIKeyList = %d, %v; want 1", len(keys), err)
+	}
+	if keys, _ := h.store.APIKeyList(h.ctx, other.ID); len(keys) != 0 {
+		t.Errorf("other merchant sees %d keys", len(keys))
+	}
+
+	tokens := []*ferry.Token{
+		{Hash: ferry.HashSecret("t1"), MerchantID: m.ID, APIKeyID: k.ID, CreatedAt: now, ExpiresAt: now.Add(time.Hour)},
+		{Hash: ferry.HashSecret("t2"), MerchantID: m.ID, APIKeyID: k.ID, CreatedAt: now, ExpiresAt: now.Add(-time.Second)},
+	}
+	for _, tok := range tokens {
+		h.update(func(tx ferry.Tx) error { return tx.TokenInsert(h.ctx, tok) })
+	}
+	tok, err := h.store.TokenGetByHash(h.ctx, ferry.HashSecret("t1"))
+	if err != nil || tok.MerchantID != m.ID || tok.APIKeyID != k.ID || !tok.ExpiresAt.Equal(now.Add(time.Hour)) {
+		t.Fatalf("TokenGetByHash = %+v, %v", tok, err)
+	}
+	var n int64
+	h.update(func(tx ferry.Tx) (err error) { n, err = tx.TokenDeleteExpired(h.ctx, now); return err })
+	if n != 1 {
+		t.Errorf("TokenDeleteExpired deleted %d, want 1", n)
+	}
+	h.update(func(tx ferry.Tx) (err error) { n, err = tx.TokenDeleteForAPIKey(h.ctx, k.ID); return err })
+	if n != 1 {
+		t.Errorf("TokenDeleteForAPIKey deleted %d, want 1", n)
+	}
+	_, err = h.store.TokenGetByHash(h.ctx, ferry.HashSecret("t1"))
+	wantCode(t, err, ferry.CodeNotFound)
+}
+
+func testDevice(t *testing.T, h *harness) {
+	m := h.merchant("Acme")
+	other := h.merchant("Other")
+	d := h.device(m, "SN-1")
+	got, err := h.store.DeviceGetBySerial(h.ctx, m.ID, "SN-1")
+	if err != nil || got.ID != d.ID || got.ProcessingTerminalID != "1234001" || got.Simulated || got.Model != "test" {
+		t.Fatalf("DeviceGetBySerial = %+v, %v", got, err)
+	}
+	_, err = h.store.DeviceGetBySerial(h.ctx, other.ID, "SN-1")
+	wantCode(t, err, ferry.CodeNotFound)
+	// The same serial number may exist once per merchant.
+	h.device(other, "SN-1")
+	dup := *d
+	dup.ID = ferry.NewID()
+	wantCode(t, h.store.Update(h.ctx, func(tx ferry.Tx) error { return tx.DeviceInsert(h.ctx, &dup) }), ferry.CodeConflict)
+
+	if !got.LastSeenAt.IsZero() {
+		t.Errorf("LastSeenAt = %v before any touch", got.LastSeenAt)
+	}
+	seen := h.clock.Now().Add(time.Minute).Truncate(time.Microsecond)
+	h.update(func(tx ferry.Tx) error { return tx.DeviceTouch(h.ctx, d.ID, seen) })
+	got, _ = h.store.DeviceGet(h.ctx, d.ID)
+	if !got.LastSeenAt.Equal(seen) {
+		t.Errorf("LastSeenAt = %v, want %v", got.LastSeenAt, seen)
+	}
+	wantCode(t, h.store.Update(h.ctx, func(tx ferry.Tx) error { return tx.DeviceTouch(h.ctx, "nope", seen) }), ferry.CodeNotFound)
+
+	sim := &ferry.Device{ID: ferry.NewID(), MerchantID: m.ID, SerialNumber: "SIM-1", ProcessingTerminalID: "1234001", Simulated: true, CreatedAt: seen}
+	h.update(func(tx ferry.Tx) error { return tx.DeviceInsert(h.ctx, sim) })
+	yes := true
+	list, err := h.store.DeviceList(h.ctx, ferry.DeviceListParams{Simulated: &yes})
+	if err != nil || len(list) != 1 || list[0].ID != sim.ID {
+		t.Fatalf("DeviceList(simulated) = %v, %v", list, err)
+	}
+	list, _ = h.store.DeviceList(h.ctx, ferry.DeviceListParams{MerchantID: m.ID})
+	if len(list) != 2 {
+		t.Errorf("DeviceList(merchant) = %d devices, want 2", len(list))
+	}
+	list, _ = h.store.DeviceList(h.ctx, ferry.DeviceListParams{MerchantID: other.ID, SerialNumber: "SN-1"})
+	if len(list) != 1 || list[0].MerchantID != other.ID {
+		t.Errorf("DeviceList(other, SN-1) = %v", list)
+	}
+}
+
+func testDeviceListPaging(t *testing.T, h *harness) {
+	m := h.merchant("Acme")
+	for _, s := range []string{"E", "B", "D", "A", "C"} {
+		h.device(m, s)
+	}
+	serials := func(p ferry.DeviceListParams) string {
+		p.MerchantID = m.ID
+		list, err := h.store.DeviceList(h.ctx, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := ""
+		for _, d := range list {
+			out += d.SerialNumber
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		p    ferry.DeviceListParams
+		want string
+	}{
+		{ferry.DeviceListParams{}, "ABCDE"},
+		{ferry.DeviceListParams{Limit: 2}, "AB"},
+		{ferry.DeviceListParams{After: "B", Limit: 2}, "CD"},
+		{ferry.DeviceListParams{After: "D", Limit: 2}, "E"},
+		{ferry.DeviceListParams{Before: "D", Limit: 2}, "BC"},
+		{ferry.DeviceListParams{Before: "B", Limit: 2}, "A"},
+	} {
+		if got := serials(tc.p); got != tc.want {
+			t.Errorf("DeviceList(%+v) = %q, want %q", tc.p, got, tc.want)
+		}
+	}
+}
+
+func testInstructionRoundTrip(t *testing.T, h *harness) {
+	m := h.merchant("Acme")
+	d := h.device(m, "SN-1")
+	in := h.newInstruction(d, 4999)
+	in.ID = "a37439165d134678a9100ebba3b29597"
+	withdrawal := false
+	in.Request.Operator = "Jane"
+	in.Request.Customer = &ferry.Customer{
+		FirstName: "Sarah", LastName: "Hopper", DateOfBirth: "1990-07-15",
+		BillingAddress: &ferry.Address{Address1: "1 Example Ave.", City: "Chicago", State: "Illinois", Country: "US", PostalCode: "60056"},
+		ContactMethods: []ferry.ContactMethod{{Type: "email", Value: "jane.doe@example.com"}},
+	}
+	in.Request.CustomizationOptions = &ferry.CustomizationOptions{EntryMethod: "manualEntry",
+		EBTDetails: &ferry.EBTDetails{BenefitCategory: "cash", Withdrawal: &withdrawal}}
+	h.update(func(tx ferry.Tx) error { return tx.InstructionInsert(h.ctx, in) })
+	if in.Version != 1 {
+		t.Errorf("Version after insert = %d, want 1", in.Version)
+	}
+	got, err := h.store.InstructionGet(h.ctx, m.ID, in.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got.Request, in.Request) {
+		t.Errorf("request did not round-trip:\n got %+v\nwant %+v", got.Request, in.Request)
+	}
+	if got.Phase != ferry.PhaseQueued || got.Kind != ferry.KindRefund || got.DeviceID != d.ID || !got.StopAcked ||
+		!got.CreatedAt.Equal(in.CreatedAt) || !got.DeadlineAt.Equal(in.DeadlineAt) || !got.LeaseExpiresAt.IsZero() || got.Card != nil {
+		t.Errorf("InstructionGet = %+v", got)
+	}
+
+	// Every mutable field is written by an update.
+	at := h.clock.Now().Add(time.Second).Truncate(time.Microsecond)
+	got.Phase = ferry.PhaseAuthorizing
+	got.LeaseToken, got.LeaseSession, got.LeaseExpiresAt = 3, "s1", at.Add(15*time.Second)
+	got.DeadlineAt = at.Add(time.Minute)
+	got.Card = &ferry.Card{Type: "Visa Credit", EntryMethod: "icc", CardNumber: "453985******7062", ExpiryDate: "1230"}
+	got.StopAcked, got.UpdatedAt = false, at
+	h.update(func(tx ferry.Tx) error { return tx.InstructionUpdate(h.ctx, got, 1) })
+	again, _ := h.store.InstructionGet(h.ctx, m.ID, in.ID)
+	if again.Version != 2 || again.Phase != ferry.PhaseAuthorizing || again.LeaseToken != 3 || again.LeaseSession != "s1" ||
+		!again.LeaseExpiresAt.Equal(at.Add(15*time.Second)) || again.Card == nil || *again.Card != *got.Card ||
+		again.StopAcked || !again.UpdatedAt.Equal(at) {
+		t.Errorf("after update: %+v", again)
+	}
+	again.Phase, again.RefundID, again.ErrorMessage, again.CanceledBy = ferry.PhaseCompleted, "CD3HN88U9F", "", ""
+	h.update(func(tx ferry.Tx) error { return tx.InstructionUpdate(h.ctx, again, 2) })
+	final, _ := h.store.InstructionGet(h.ctx, m.ID, in.ID)
+	if final.RefundID != "CD3HN88U9F" || final.Phase != ferry.PhaseCompleted || final.Version != 3 {
+		t.Errorf("after completion: %+v", final)
+	}
+}
+
+func testInstructionScoped(t *testing.T, h *harness) {
+	m := h.merchant("Acme")
+	other := h.merchant("Other")
+	in := h.instruction(h.device(m, "SN-1"), 100)
+	_, err := h.store.InstructionGet(h.ctx, other.ID, in.ID)
+	wantCode(t, err, ferry.CodeNotFound)
+	_, err = h.store.InstructionGet(h.ctx, m.ID, "0000")
+	wantCode(t, err, ferry.CodeNotFound)
+}
+
+func testOneActivePerDevice(t *testing.T, h *harness) {
+	m := h.merchant("Acme")
+	d := h.device(m, "SN-1")
+	first := h.instruction(d, 100)
+	got, err := h.store.InstructionActiveForDevice(h.ctx, d.ID)
+	if err != nil || got.ID != first.ID {
+		t.Fatalf("InstructionActiveForDevice = %v, %v", got, err)
+	}
+	second := h.newInstruction(d, 200)
+	second.ID = instructionID()
+	wantCode(t, h.store.Update(h.ctx, func(tx ferry.Tx) error { return tx.InstructionInsert(h.ctx, second) }), ferry.CodeDeviceBusy)
+	// Another device is not affected.
+	h.instruction(h.device(m, "SN-2"), 300)
+
+	h.end(first, ferry.PhaseCanceled)
+	_, err = h.store.InstructionActiveForDevice(h.ctx, d.ID)
+	wantCode(t, err, ferry.CodeNotFound)
+	h.update(func(tx ferry.Tx) error { return tx.InstructionInsert(h.ctx, second) })
+
+	// An update may not make a second instruction active either.
+	first.Phase = ferry.PhaseQueued
+	err = h.store.Update(h.ctx, func(tx ferry.Tx) error { return tx.InstructionUpdate(h.ctx, first, first.Version) })
+	wantCode(t, err, ferry.CodeDeviceBusy)
+}
+
+func testInstructionCAS(t *testing.T, h *harness) {
+	m := h.merchant("Acme")
+	in := h.instruction(h.device(m, "SN-1"), 100)
+	stale := *in
+	in.Phase = ferry.PhaseDelivered
+	in.LeaseToken = 1
+	h.update(func(tx ferry.Tx) error { return tx.InstructionUpdate(h.ctx, in, 1) })
+	stale.Phase = ferry.PhaseCanceled
+	err := h.store.Update(h.ctx, func(tx ferry.Tx) error { return tx.InstructionUpdate(h.ctx, &stale, 1) })
+	wantCode(t, err, ferry.CodeConflict)
+	if stale.Version != 1 {
+		t.Errorf("a failed update changed Version to %d", stale.Version)
+	}
+	got, _ := h.store.InstructionGet(h.ctx, m.ID, in.ID)
+	if got.Phase != ferry.PhaseDelivered || got.Version != 2 {
+		t.Errorf("a stale update was written: %+v", got)
+	}
+	missing := *in
+	missing.ID = "missing"
+	wantCode(t, h.store.Update(h.ctx, func(tx ferry.Tx) error { return tx.InstructionUpdate(h.ctx, &missing, 2) }), ferry.CodeConflict)
+}
+
+func testInstructionDue(t *testing.T, h *harness) {
+	m := h.merchant("Acme")
+	base := h.clock.Now().Truncate(time.Microsecond)
+	next, err := h.store.InstructionNextDue(h.ctx)
+	if err != nil || !next.IsZero() {
+		t.Fatalf("InstructionNextDue on an empty store = %v, %v; want zero", next, err)
+	}
+	var ids []string
+	for i, offset := range []time.Duration{30 * time.Second, 10 * time.Second, 20 * time.Second} {
+		in := h.newInstruction(h.device(m, fmt.Sprint("SN-", i)), 100)
+		in.ID = instructionID()
+		in.DeadlineAt = base.Add(offset)
+		h.update(func(tx ferry.Tx) error { return tx.InstructionInsert(h.ctx, in) })
+		ids = append(ids, in.ID)
+	}
+	// A lease that ends before the deadline makes the instruction due earlier.
+	leased, _ := h.store.InstructionGet(h.ctx, m.ID, ids[0])
+	leased.Phase, leased.LeaseToken, leased.LeaseExpiresAt = ferry.PhaseDelivered, 1, base.Add(5*time.Second)
+	h.update(func(tx ferry.Tx) error { return tx.InstructionUpdate(h.ctx, leased, 1) })
+
+	next, _ = h.store.InstructionNextDue(h.ctx)
+	if !next.Equal(base.Add(5 * time.Second)) {
+		t.Errorf("InstructionNextDue = %v, want %v", next, base.Add(5*time.Second))
+	}
+	due, err := h.store.InstructionListDue(h.ctx, base.Add(20*time.Second), 10)
+	if err != nil || len(due) != 3 || due[0].ID != ids[0] || due[1].ID != ids[1] || due[2].ID != ids[2] {
+		t.Fatalf("InstructionListDue(20s) = %v, %v; want %v in that order", due, err, ids)
+	}
+	due, _ = h.store.InstructionListDue(h.ctx, base.Add(20*time.Second), 2)
+	if len(due) != 2 {
+		t.Errorf("limit 2 gave %d", len(due))
+	}
+	due, _ = h.store.InstructionListDue(h.ctx, base.Add(9*time.Second), 10)
+	if len(due) != 1 || due[0].ID != ids[0] {
+		t.Errorf("InstructionListDue(9s) = %v, want only the leased one", due)
+	}
+	// Ended instructions are never due.
+	for _, id := range ids {
+		in, _ := h.store.InstructionGet(h.ctx, m.ID, id)
+		h.end(in, ferry.PhaseFailure)
+	}
+	if due, _ := h.store.InstructionListDue(h.ctx, base.Add(time.Hour), 10); len(due) != 0 {
+		t.Errorf("ended instructions are due: %v", due)
+	}
+	if next, _ := h.store.InstructionNextDue(h.ctx); !next.IsZero() {
+		t.Errorf("InstructionNextDue with nothing active = %v", next)
+	}
+}
+
+func testInstructionUnacked(t *testing.T, h *harness) {
+	m := h.merchant("Acme")
+	d := h.device(m, "SN-1")
+	in := h.instruction(d, 100)
+	_, err := h.store.InstructionUnacked(h.ctx, d.ID, "s1")
+	wantCode(t, err, ferry.CodeNotFound)
+	in.Phase, in.LeaseToken, in.LeaseSession, in.StopAcked = ferry.PhaseDelivered, 1, "s1", false
+	h.update(func(tx ferry.Tx) error { return tx.InstructionUpdate(h.ctx, in, in.Version) })
+	_, err = h.store.InstructionUnacked(h.ctx, d.ID, "s1")
+	wantCode(t, err, ferry.CodeNotFound) // still active: nothing to stop
+	h.end(in, ferry.PhaseCanceled)
+	got, err := h.store.InstructionUnacked(h.ctx, d.ID, "s1")
+	if err != nil || got.ID != in.ID {
+		t.Fatalf("InstructionUnacked = %v, %v", got, err)
+	}
+	_, err = h.store.InstructionUnacked(h.ctx, d.ID, "s2")
+	wantCode(t, err, ferry.CodeNotFound)
+	in.StopAcked = true
+	h.update(func(tx ferry.Tx) error { return tx.InstructionUpdate(h.ctx, in, in.Version) })
+	_, err = h.store.InstructionUnacked(h.ctx, d.ID, "s1")
+	wantCode(t, err, ferry.CodeNotFound)
+}
+
+func testRefund(t *testing.T, h *harness) {
+	m := h.merchant("Acme")
+	other := h.merchant("Other")
+	in := h.instruction(h.device(m, "SN-1"), 4999)
+	in.Request.Customer = &ferry.Customer{FirstName: "Sarah"}
+	authorized := int64(-4999)
+	at := h.clock.Now().Truncate(time.Microsecond)
+	r := ferry.NewRefund("CD3HN88U9F", in,
+		ferry.Card{Type: "Visa Credit", EntryMethod: "icc", CardNumber: "453985******7062", ExpiryDate: "1230"},
+		ferry.TransactionResult{Type: "refund", Status: "ready", ApprovalCode: "000000", AuthorizedAmount: &authorized,
+			Currency: "USD", ResponseCode: "A", ResponseMessage: "APPROVAL", ProcessorResponseCode: "00"}, at)
+	h.update(func(tx ferry.Tx) error { return tx.RefundInsert(h.ctx, r) })
+	got, err := h.store.RefundGet(h.ctx, m.ID, "CD3HN88U9F")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.InstructionID != in.ID || got.Order.Amount != 4999 || *got.TransactionResult.AuthorizedAmount != -4999 ||
+		got.Card != r.Card || got.Customer == nil || got.Customer.FirstName != "Sarah" ||
+		!time.Time(got.Order.DateTime).Equal(at) || got.TransactionResult.Currency != "USD" || got.TransactionResult.ApprovalCode != "000000" {
+		t.Errorf("RefundGet = %+v", got)
+	}
+	_, err = h.store.RefundGet(h.ctx, other.ID, "CD3HN88U9F")
+	wantCode(t, err, ferry.CodeNotFound)
+	byIn, err := h.store.RefundGetByInstruction(h.ctx, m.ID, in.ID)
+	if err != nil || byIn.RefundID != "CD3HN88U9F" {
+		t.Errorf("RefundGetByInstruction = %v, %v", byIn, err)
+	}
+	// At most one refund per instruction.
+	second := *r
+	second.RefundID = "ZZZZZZZZZZ"
+	wantCode(t, h.store.Update(h.ctx, func(tx ferry.Tx) error { return tx.RefundInsert(h.ctx, &second) }), ferry.CodeConflict)
+
+	// A decline has no authorized amount.
+	in2 := h.instruction(h.device(m, "SN-2"), 5051)
+	declined := ferry.NewRefund("DECLINED01", in2, r.Card,
+		ferry.TransactionResult{Type: "refund", Status: "declined", Currency: "USD", ResponseCode: "D", ResponseMessage: "DECLINED"}, at)
+	h.update(func(tx ferry.Tx) error { return tx.RefundInsert(h.ctx, declined) })
+	got, _ = h.store.RefundGet(h.ctx, m.ID, "DECLINED01")
+	if got.TransactionResult.AuthorizedAmount != nil || got.TransactionResult.Status != "declined" || got.Customer != nil {
+		t.Errorf("declined refund = %+v", got)
+	}
+}
+
+func testIdempotency(t *testing.T, h *harness) {
+	m := h.merchant("Acme")
+	other := h.merchant("Other")
+	now := h.clock.Now().Truncate(time.Microsecond)
+	rec := &ferry.IdempotencyRecord{MerchantID: m.ID, Key: "8e03978e-40d5-43e8-bc93-6894a57f9324",
+		Fingerprint: []byte{1, 2, 3}, Status: 202, Body: []byte(`{"a":1}`), CreatedAt: now}
+	h.update(func(tx ferry.Tx) error { return tx.IdempotencyInsert(h.ctx, rec) })
+	got, err := h.store.IdempotencyGet(h.ctx, m.ID, rec.Key)
+	if err != nil || got.Status != 202 || string(got.Body) != `{"a":1}` || string(got.Fingerprint) != "\x01\x02\x03" || !got.CreatedAt.Equal(now) {
+		t.Fatalf("IdempotencyGet = %+v, %v", got, err)
+	}
+	_, err = h.store.IdempotencyGet(h.ctx, other.ID, rec.Key)
+	wantCode(t, err, ferry.CodeNotFound)
+	wantCode(t, h.store.Update(h.ctx, func(tx ferry.Tx) error { return tx.IdempotencyInsert(h.ctx, rec) }), ferry.CodeConflict)
+	// Keys are per merchant.
+	theirs := *rec
+	theirs.MerchantID = other.ID
+	h.update(func(tx ferry.Tx) error { return tx.IdempotencyInsert(h.ctx, &theirs) })
+
+	var n int64
+	h.update(func(tx ferry.Tx) (err error) { n, err = tx.IdempotencyDeleteBefore(h.ctx, now); return err })
+	if n != 0 {
+		t.Errorf("IdempotencyDeleteBefore(created) deleted %d, want 0", n)
+	}
+	h.update(func(tx ferry.Tx) (err error) { n, err = tx.IdempotencyDeleteBefore(h.ctx, now.Add(time.Microsecond)); return err })
+	if n != 2 {
+		t.Errorf("IdempotencyDeleteBefore(later) deleted %d, want 2", n)
+	}
+}
+
+func testEvents(t *testing.T, h *harness) {
+	m := h.merchant("Acme")
+	in := h.instruction(h.device(m, "SN-1"), 100)
+	kinds := []string{"submitted", "delivered", "card_read", "completed"}
+	for _, k := range kinds {
+		h.update(func(tx ferry.Tx) error {
+			return tx.EventInsert(h.ctx, &ferry.Event{InstructionID: in.ID, MerchantID: m.ID, At: tx.Now(), Phase: in.Phase, Kind: k, Detail: "d-" + k})
+		})
+	}
+	events, err := h.store.EventList(h.ctx, in.ID)
+	if err != nil || len(events) != len(kinds) {
+		t.Fatalf("EventList = %d events, %v", len(events), err)
+	}
+	for i, e := range events {
+		if e.Kind != kinds[i] || e.Detail != "d-"+kinds[i] || (i > 0 && e.Seq <= events[i-1].Seq) {
+			t.Errorf("event %d = %+v", i, e)
+		}
+	}
+}
+
+func testRollback(t *testing.T, h *harness) {
+	m := h.merchant("Acme")
+	boom := errors.New("boom")
+	d := &ferry.Device{ID: ferry.NewID(), MerchantID: m.ID, SerialNumber: "SN-1", ProcessingTerminalID: "1234001", CreatedAt: h.clock.Now()}
+	err := h.store.Update(h.ctx, func(tx ferry.Tx) error {
+		if err := tx.DeviceInsert(h.ctx, d); err != nil {
+			return err
+		}
+		// A read in the same transaction sees the write.
+		if _, err := tx.DeviceGet(h.ctx, d.ID); err != nil {
+			t.Errorf("the transaction does not see its own write: %v", err)
+		}
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("Update = %v, want the function's error", err)
+	}
+	_, err = h.store.DeviceGet(h.ctx, d.ID)
+	wantCode(t, err, ferry.CodeNotFound)
+	// A failed statement inside a transaction rolls back its earlier writes.
+	err = h.store.Update(h.ctx, func(tx ferry.Tx) error {
+		if err := tx.DeviceInsert(h.ctx, d); err != nil {
+			return err
+		}
+		return tx.MerchantInsert(h.ctx, m) // duplicate
+	})
+	wantCode(t, err, ferry.CodeConflict)
+	_, err = h.store.DeviceGet(h.ctx, d.ID)
+	wantCode(t, err, ferry.CodeNotFound)
+}
+
+func testCanceledContext(t *testing.T, h *harness) {
+	ctx, cancel := context.WithCancel(h.ctx)
+	cancel()
+	ran := false
+	err := h.store.Update(ctx, func(tx ferry.Tx) error { ran = true; return nil })
+	if !errors.Is(err, context.Canceled) || ran {
+		t.Errorf("Update with a canceled context = %v (ran %v), want context.Canceled without running", err, ran)
+	}
+}
+
+func testTxTime(t *testing.T, h *harness) {
+	h.update(func(tx ferry.Tx) error {
+		a := tx.Now()
+		h.clock.Advance(time.Second)
+		b := tx.Now()
+		if !a.Equal(b) {
+			t.Errorf("Now changed within a transaction: %v then %v", a, b)
+		}
+		if a.Nanosecond()%1000 != 0 {
+			t.Errorf("Now = %v is not truncated to the microsecond", a)
+		}
+		return nil
+	})
+	// Stored times keep microseconds, come back in UTC, and compare equal.
+	m := &ferry.Merchant{ID: "m", Name: "n", CreatedAt: time.Date(2026, 1, 2, 3, 4, 5, 123456000, time.FixedZone("X", 3600))}
+	h.update(func(tx ferry.Tx) error { return tx.MerchantInsert(h.ctx, m) })
+	got, _ := h.store.MerchantGet(h.ctx, "m")
+	if !got.CreatedAt.Equal(m.CreatedAt) || got.CreatedAt.Location() != time.UTC {
+		t.Errorf("CreatedAt = %v, want %v in UTC", got.CreatedAt, m.CreatedAt)
+	}
+}
+
+// testConcurrentIdempotency: many transactions race to use one key; the
+// lock makes exactly one insert and the rest see its record.
+func testConcurrentIdempotency(t *testing.T, h *harness) {
+	m := h.merchant("Acme")
+	const n = 50
+	var inserted, saw atomic.Int32
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			err := h.store.Update(h.ctx, func(tx ferry.Tx) error {
+				if err := tx.IdempotencyLock(h.ctx, m.ID, "k"); err != nil {
+					return err
+				}
+				if _, err := tx.IdempotencyGet(h.ctx, m.ID, "k"); err == nil {
+					saw.Add(1)
+					return nil
+				} else if ferry.ErrorCode(err) != ferry.CodeNotFound {
+					return err
+				}
+				inserted.Add(1)
+				return tx.IdempotencyInsert(h.ctx, &ferry.IdempotencyRecord{MerchantID: m.ID, Key: "k", Fingerprint: []byte{1}, Status: 202, Body: []byte("{}"), CreatedAt: tx.Now()})
+			})
+			if err != nil {
+				t.Errorf("Update: %v", err)
+			}
+		})
+	}
+	wg.Wait()
+	if inserted.Load() != 1 || saw.Load() != n-1 {
+		t.Errorf("inserted %d, saw the record %d times; want 1 and %d", inserted.Load(), saw.Load(), n-1)
+	}
+}
+
+// testConcurrentClaims: many transactions race to take one instruction
+// with a compare-and-set; exactly one wins.
+func testConcurrentClaims(t *testing.T, h *harness) {
+	m := h.merchant("Acme")
+	in := h.instruction(h.device(m, "SN-1"), 100)
+	const n = 20
+	var won atomic.Int32
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			err := h.store.Update(h.ctx, func(tx ferry.Tx) error {
+				cur, err := tx.InstructionGet(h.ctx, m.ID, in.ID)
+				if err != nil {
+					return err
+				}
+				if cur.Phase != ferry.PhaseQueued {
+					return nil
+				}
+				cur.Phase, cur.LeaseToken, cur.LeaseSession = ferry.PhaseDelivered, cur.LeaseToken+1, fmt.Sprint("s", i)
+				if err := tx.InstructionUpdate(h.ctx, cur, cur.Version); err != nil {
+					return err
+				}
+				won.Add(1)
+				return nil
+			})
+			if err != nil && ferry.ErrorCode(err) != ferry.CodeConflict {
+				t.Errorf("Update: %v", err)
+			}
+		})
+	}
+	wg.Wait()
+	got, _ := h.store.InstructionGet(h.ctx, m.ID, in.ID)
+	if won.Load() != 1 || got.LeaseToken != 1 || got.Version != 2 {
+		t.Errorf("%d claims won, token %d, version %d; want 1, 1, 2", won.Load(), got.LeaseToken, got.Version)
+	}
+}
+
+// testConcurrentDeviceBusy: many transactions race to queue an instruction
+// for one device; exactly one succeeds, the others get CodeDeviceBusy.
+func testConcurrentDeviceBusy(t *testing.T, h *harness) {
+	m := h.merchant("Acme")
+	d := h.device(m, "SN-1")
+	const n = 20
+	var ok, busy atomic.Int32
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			in := h.newInstruction(d, 100)
+			in.ID = instructionID()
+			err := h.store.Update(h.ctx, func(tx ferry.Tx) error { return tx.InstructionInsert(h.ctx, in) })
+			switch ferry.ErrorCode(err) {
+			case "":
+				ok.Add(1)
+			case ferry.CodeDeviceBusy:
+				busy.Add(1)
+			default:
+				t.Errorf("InstructionInsert: %v", err)
+			}
+		})
+	}
+	wg.Wait()
+	if ok.Load() != 1 || busy.Load() != n-1 {
+		t.Errorf("%d inserts succeeded and %d were busy; want 1 and %d", ok.Load(), busy.Load(), n-1)
+	}
+}
