@@ -543,7 +543,10 @@ func testIdempotency(t *testing.T, h *harness) {
 	if n != 0 {
 		t.Errorf("IdempotencyDeleteBefore(created) deleted %d, want 0", n)
 	}
-	h.update(func(tx ferry.Tx) (err error) { n, err = tx.IdempotencyDeleteBefore(h.ctx, now.Add(time.Microsecond)); return err })
+	h.update(func(tx ferry.Tx) (err error) {
+		n, err = tx.IdempotencyDeleteBefore(h.ctx, now.Add(time.Microsecond))
+		return err
+	})
 	if n != 2 {
 		t.Errorf("IdempotencyDeleteBefore(later) deleted %d, want 2", n)
 	}

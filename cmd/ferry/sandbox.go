@@ -70,7 +70,7 @@ func (s *sandboxInfo) print(w io.Writer, base string) {
 		serials[i] = d.SerialNumber
 	}
 	key := s.apiKey
-	fmt.Fprintf(w, "\nSandbox merchant %q (id %s)\n", s.merchant.Name, s.merchant.ID)
+	fmt.Fprintf(w, "Sandbox merchant %q (id %s)\n", s.merchant.Name, s.merchant.ID)
 	if key != "" {
 		fmt.Fprintf(w, "  API key:   %s\n             shown once: only its hash is stored\n", key)
 	} else {

@@ -35,6 +35,9 @@ type serveConfig struct {
 	// InstructionTimeout fails an instruction without device progress for
 	// this long. Default: 2m.
 	InstructionTimeout time.Duration
+	// LeaseTTL is how long a device holds an instruction without renewing
+	// its lease. Default: 15s.
+	LeaseTTL time.Duration
 	// TokenTTL is the lifetime of bearer tokens. Default: 1h.
 	TokenTTL time.Duration
 	// Sandbox seeds an empty database with a merchant and simulated
@@ -53,6 +56,7 @@ func (c *serveConfig) register(f *flags) {
 	f.DurationVar(&c.PollWait, "poll-wait", 30*time.Second, "longest time a status GET waits for a change (at most 55s)")
 	f.DurationVar(&c.SimDelay, "sim-delay", time.Second, "how long a simulated cardholder takes to present a card")
 	f.DurationVar(&c.InstructionTimeout, "instruction-timeout", 2*time.Minute, "an instruction without device progress for this long ends as failure")
+	f.DurationVar(&c.LeaseTTL, "lease-ttl", 15*time.Second, "how long a device holds an instruction without renewing its lease")
 	f.DurationVar(&c.TokenTTL, "token-ttl", time.Hour, "lifetime of bearer tokens")
 	f.BoolVar(&c.Sandbox, "sandbox", true, "on an empty database, create a sandbox merchant with simulated devices")
 	f.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
@@ -70,6 +74,8 @@ func (c *serveConfig) validate() error {
 		return fmt.Errorf("--sim-delay %s: must be between 0s and 1m", c.SimDelay)
 	case c.InstructionTimeout < 100*time.Millisecond:
 		return fmt.Errorf("--instruction-timeout %s: must be at least 100ms", c.InstructionTimeout)
+	case c.LeaseTTL < 100*time.Millisecond:
+		return fmt.Errorf("--lease-ttl %s: must be at least 100ms", c.LeaseTTL)
 	case c.TokenTTL < time.Minute:
 		return fmt.Errorf("--token-ttl %s: must be at least 1m (Payroc's SDKs renew tokens 2 minutes before they expire)", c.TokenTTL)
 	}
@@ -133,6 +139,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Wri
 	svc := core.New(store, hub, sim.NewProcessor(), clock, log, core.Config{
 		TokenTTL:           cfg.TokenTTL,
 		InstructionTimeout: cfg.InstructionTimeout,
+		LeaseTTL:           cfg.LeaseTTL,
 	})
 	var sandbox *sandboxInfo
 	if cfg.Sandbox {
@@ -175,10 +182,10 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Wri
 		base = "http://" + dialable(ln.Addr())
 	}
 	log.Info("Ferry is listening", "addr", ln.Addr().String(), "db", redactDSN(cfg.DB), "version", version())
-	fmt.Fprintf(stdout, "Ferry listening on %s\n", base)
 	if sandbox != nil {
 		sandbox.print(stdout, base)
 	}
+	fmt.Fprintf(stdout, "Ferry listening on %s\n", base)
 
 	select {
 	case <-ctx.Done():
