@@ -25,10 +25,10 @@ type server struct {
 	APIKey string // the sandbox merchant's key, on a new database
 	// Merchant is the sandbox merchant's id.
 	Merchant string
-	DB     string
-	cancel context.CancelFunc
-	done   chan error
-	stderr *syncBuffer
+	DB       string
+	cancel   context.CancelFunc
+	done     chan error
+	stderr   *syncBuffer
 }
 
 // syncBuffer is a bytes.Buffer safe for one writer and many readers.

@@ -219,4 +219,3 @@ func dialable(addr net.Addr) string {
 	}
 	return net.JoinHostPort(host, port)
 }
-
