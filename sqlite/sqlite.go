@@ -143,6 +143,11 @@ type writeReq struct {
 // disk, even if ctx ends meanwhile: the caller must learn whether its write
 // happened.
 func (db *DB) Update(ctx context.Context, fn func(ferry.Tx) error) error {
+	select {
+	case <-db.quit:
+		return ErrClosed
+	default:
+	}
 	req := &writeReq{ctx: ctx, fn: fn, done: make(chan error, 1)}
 	select {
 	case db.reqs <- req:
@@ -151,7 +156,18 @@ func (db *DB) Update(ctx context.Context, fn func(ferry.Tx) error) error {
 	case <-db.quit:
 		return ErrClosed
 	}
-	return <-req.done
+	select {
+	case err := <-req.done:
+		return err
+	case <-db.stopped:
+		// The writer stopped; it may have run this request on its way out.
+		select {
+		case err := <-req.done:
+			return err
+		default:
+			return ErrClosed
+		}
+	}
 }
 
 // writer owns the write connection and commits requests in groups.
