@@ -42,6 +42,12 @@ type Reader interface {
 	// DeviceList returns devices in serial-number order.
 	DeviceList(ctx context.Context, p DeviceListParams) ([]*Device, error)
 
+	DeviceCredentialGetByHash(ctx context.Context, hash []byte) (*DeviceCredential, error)
+	DeviceCredentialGet(ctx context.Context, id string) (*DeviceCredential, error)
+	// DeviceCredentialList returns a device's credentials, oldest first.
+	DeviceCredentialList(ctx context.Context, deviceID string) ([]*DeviceCredential, error)
+	PairCodeGetByHash(ctx context.Context, hash []byte) (*PairCode, error)
+
 	// InstructionGet returns the merchant's instruction with that id.
 	InstructionGet(ctx context.Context, merchantID, id string) (*Instruction, error)
 	// InstructionActiveForDevice returns the device's instruction that is in
@@ -50,6 +56,9 @@ type Reader interface {
 	// InstructionUnacked returns the newest ended instruction that device
 	// session held and has not acknowledged.
 	InstructionUnacked(ctx context.Context, deviceID, session string) (*Instruction, error)
+	// InstructionLastCompleted returns the device's most recently
+	// completed instruction.
+	InstructionLastCompleted(ctx context.Context, deviceID string) (*Instruction, error)
 	// InstructionListDue returns up to limit active instructions whose due
 	// time (see Instruction.DueAt) is at or before t, earliest first.
 	InstructionListDue(ctx context.Context, t time.Time, limit int) ([]*Instruction, error)
@@ -81,6 +90,17 @@ type Writer interface {
 	DeviceInsert(ctx context.Context, d *Device) error
 	// DeviceTouch sets the device's last-seen time.
 	DeviceTouch(ctx context.Context, id string, t time.Time) error
+
+	DeviceCredentialInsert(ctx context.Context, c *DeviceCredential) error
+	// DeviceCredentialRevoke marks every valid credential of the merchant's
+	// device revoked at t and returns how many it revoked.
+	DeviceCredentialRevoke(ctx context.Context, merchantID, deviceID string, t time.Time) (int64, error)
+	PairCodeInsert(ctx context.Context, c *PairCode) error
+	// PairCodeUse marks an unused code used at t; CodeNotFound if there is
+	// no such unused code.
+	PairCodeUse(ctx context.Context, hash []byte, t time.Time) error
+	// PairCodeDeleteBefore deletes codes that expired before t.
+	PairCodeDeleteBefore(ctx context.Context, t time.Time) (int64, error)
 
 	// InstructionInsert stores a new instruction with Version 1. A second
 	// active instruction for the same device is a CodeDeviceBusy error.

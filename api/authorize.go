@@ -1,6 +1,10 @@
 package api
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/ferrygateway/ferry/internal/httpx"
+)
 
 // tokenResponse is Payroc's GetTokenResponse.
 type tokenResponse struct {
@@ -14,12 +18,12 @@ type tokenResponse struct {
 // accepts no body, an empty body, and the Go SDK's
 // {"client_id":"","client_secret":""}; a body is read and ignored.
 func (s *Server) authorize(w http.ResponseWriter, r *http.Request) error {
-	body, err := s.readBody(w, r)
+	body, err := httpx.ReadBody(w, r, s.cfg.MaxBody)
 	if err != nil {
 		return err
 	}
 	if len(body) > 0 && r.Header.Get("Content-Type") != "" {
-		if err := requireJSON(r); err != nil {
+		if err := httpx.RequireJSON(r); err != nil {
 			return err
 		}
 	}
@@ -28,7 +32,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	return writeJSON(w, http.StatusOK, tokenResponse{
+	return httpx.WriteJSON(w, http.StatusOK, tokenResponse{
 		AccessToken: token,
 		TokenType:   "Bearer",
 		ExpiresIn:   int64(ttl.Seconds()),

@@ -5,13 +5,14 @@ import (
 
 	"github.com/ferrygateway/ferry"
 	"github.com/ferrygateway/ferry/core"
+	"github.com/ferrygateway/ferry/internal/httpx"
 	"github.com/google/uuid"
 )
 
 // submitRefundInstruction queues a refund instruction: 202 with the
 // instruction, or the stored response for a repeated Idempotency-Key.
 func (s *Server) submitRefundInstruction(w http.ResponseWriter, r *http.Request) error {
-	if err := requireJSON(r); err != nil {
+	if err := httpx.RequireJSON(r); err != nil {
 		return err
 	}
 	key, ok := parseIdempotencyKey(r.Header.Get("Idempotency-Key"))
@@ -23,7 +24,7 @@ func (s *Server) submitRefundInstruction(w http.ResponseWriter, r *http.Request)
 		return &ferry.Error{Code: ferry.CodeIdempotencyKeyMissing, Message: detail,
 			Fields: []ferry.FieldError{{Parameter: "Idempotency-Key", Detail: "invalid", Message: detail}}}
 	}
-	body, err := s.readBody(w, r)
+	body, err := httpx.ReadBody(w, r, s.cfg.MaxBody)
 	if err != nil {
 		return err
 	}
@@ -34,7 +35,7 @@ func (s *Server) submitRefundInstruction(w http.ResponseWriter, r *http.Request)
 		Fingerprint:    ferry.RequestFingerprint(r.Method, r.URL.EscapedPath(), body),
 		Body:           body,
 		Render: func(in *ferry.Instruction) ([]byte, error) {
-			return marshal(s.refundInstruction(r, in))
+			return httpx.Marshal(s.refundInstruction(r, in))
 		},
 	})
 	if err != nil {
@@ -43,7 +44,7 @@ func (s *Server) submitRefundInstruction(w http.ResponseWriter, r *http.Request)
 	if resp.Replayed {
 		w.Header().Set("Idempotent-Replayed", "true")
 	}
-	writeBody(w, resp.Status, resp.Body)
+	httpx.WriteBody(w, resp.Status, resp.Body)
 	return nil
 }
 
@@ -54,7 +55,7 @@ func (s *Server) getRefundInstruction(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, s.refundInstruction(r, in))
+	return httpx.WriteJSON(w, http.StatusOK, s.refundInstruction(r, in))
 }
 
 // cancelRefundInstruction cancels an instruction: 204, or 409 once the card

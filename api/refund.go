@@ -1,6 +1,7 @@
 package api
 
 import (
+	"github.com/ferrygateway/ferry/internal/httpx"
 	"net/http"
 )
 
@@ -11,5 +12,5 @@ func (s *Server) getRefund(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, refund)
+	return httpx.WriteJSON(w, http.StatusOK, refund)
 }

@@ -3,26 +3,39 @@ package api
 import (
 	"net/http"
 	"strings"
+
+	"github.com/ferrygateway/ferry/internal/httpx"
 )
 
-// Handler returns the API's routes, all of them, in one place.
+// Handler returns the API's routes, all of them, in one place, behind the
+// middleware: request id → access log → content negotiation.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
-	route := func(pattern string, h handler, allow string) {
-		mux.Handle(pattern, s.handle(h))
-		// The same path with any other method answers 405 with a problem.
-		_, path, _ := strings.Cut(pattern, " ")
-		mux.Handle(path, s.handle(methodNotAllowed(allow)))
-	}
+	handle := func(pattern string, h httpx.Handler) { mux.Handle(pattern, s.rd.Handle(h)) }
+	// allow answers 405 for the other methods on a path.
+	allow := func(path, methods string) { handle(path, httpx.MethodNotAllowed(methods)) }
 
-	route("POST /authorize", s.authorize, "POST")
-	route("POST /v1/authorize", s.authorize, "POST")
-	route("POST /v1/devices/{serialNumber}/refund-instructions", s.authed(s.submitRefundInstruction), "POST")
-	mux.Handle("GET /v1/refund-instructions/{refundInstructionId}", s.handle(s.authed(s.getRefundInstruction)))
-	route("DELETE /v1/refund-instructions/{refundInstructionId}", s.authed(s.cancelRefundInstruction), "GET, DELETE")
-	route("GET /v1/refunds/{refundId}", s.authed(s.getRefund), "GET")
-	route("GET /healthz", s.healthz, "GET")
-	mux.Handle("/", s.handle(notFound))
+	handle("POST /authorize", s.authorize)
+	handle("POST /v1/authorize", s.authorize)
+	allow("/authorize", "POST")
+	allow("/v1/authorize", "POST")
 
-	return s.middleware(mux)
+	handle("POST /v1/devices/{serialNumber}/refund-instructions", s.authed(s.submitRefundInstruction))
+	allow("/v1/devices/{serialNumber}/refund-instructions", "POST")
+	handle("GET /v1/refund-instructions/{refundInstructionId}", s.authed(s.getRefundInstruction))
+	handle("DELETE /v1/refund-instructions/{refundInstructionId}", s.authed(s.cancelRefundInstruction))
+	allow("/v1/refund-instructions/{refundInstructionId}", "GET, DELETE")
+	handle("GET /v1/refunds/{refundId}", s.authed(s.getRefund))
+	allow("/v1/refunds/{refundId}", "GET")
+
+	handle("GET /healthz", s.healthz)
+	allow("/healthz", "GET")
+	handle("/", httpx.NotFound)
+
+	quiet := func(path string) bool { return strings.HasPrefix(path, "/healthz") }
+	return httpx.RequestIDs(httpx.AccessLog(s.log, quiet)(s.rd.Negotiate(mux)))
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
+	return httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }

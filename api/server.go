@@ -1,16 +1,20 @@
 // Package api serves Payroc's REST API on Ferry's core: identity, refund
-// instructions and refunds, with Payroc's paths, bodies, status codes and
-// problem documents, so that Payroc's SDKs work against it unchanged.
+// instructions, refunds and devices, with Payroc's paths, bodies, status
+// codes and problem documents, so that Payroc's SDKs work against it
+// unchanged.
 package api
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/ferrygateway/ferry"
 	"github.com/ferrygateway/ferry/core"
+	"github.com/ferrygateway/ferry/internal/httpx"
 )
 
 // Config configures the API. Zero fields take their defaults.
@@ -29,6 +33,7 @@ type Server struct {
 	svc *core.Service
 	cfg Config
 	log *slog.Logger
+	rd  *httpx.Renderer
 
 	drainOnce sync.Once
 	drain     chan struct{}
@@ -46,7 +51,9 @@ func New(svc *core.Service, cfg Config, logger *slog.Logger) *Server {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &Server{svc: svc, cfg: cfg, log: logger, drain: make(chan struct{})}
+	s := &Server{svc: svc, cfg: cfg, log: logger, drain: make(chan struct{})}
+	s.rd = &httpx.Renderer{Log: logger, BaseURL: s.baseURL}
+	return s
 }
 
 // Drain makes every waiting long-poll answer at once with the current
@@ -54,29 +61,40 @@ func New(svc *core.Service, cfg Config, logger *slog.Logger) *Server {
 // http.Server.Shutdown, which does not cancel requests in flight.
 func (s *Server) Drain() { s.drainOnce.Do(func() { close(s.drain) }) }
 
-// HTTPServer returns an http.Server for the API with timeouts that suit
-// long-polls: writes may take the poll wait plus a margin.
-func (s *Server) HTTPServer(addr string) *http.Server {
-	return &http.Server{
-		Addr:              addr,
-		Handler:           s.Handler(),
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      s.cfg.PollWait + 30*time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    32 << 10,
-		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
-	}
-}
-
 // baseURL is the scheme and host that links start with.
 func (s *Server) baseURL(r *http.Request) string {
 	if s.cfg.PublicURL != "" {
 		return s.cfg.PublicURL
 	}
+	return BaseURL(r)
+}
+
+// BaseURL is the scheme and host a request was sent to.
+func BaseURL(r *http.Request) string {
 	scheme := "http"
 	if r.TLS != nil {
 		scheme = "https"
 	}
 	return scheme + "://" + r.Host
+}
+
+type ctxKey int
+
+const principalKey ctxKey = iota
+
+// authed lets only requests with a valid bearer token through, and puts
+// the principal in the request's context.
+func (s *Server) authed(h httpx.Handler) httpx.Handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		p, err := s.svc.Authenticate(r.Context(), httpx.Bearer(r.Header.Get("Authorization")))
+		if err != nil {
+			return err
+		}
+		return h(w, r.WithContext(context.WithValue(r.Context(), principalKey, p)))
+	}
+}
+
+func principal(r *http.Request) *ferry.Principal {
+	p, _ := r.Context().Value(principalKey).(*ferry.Principal)
+	return p
 }

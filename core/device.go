@@ -91,6 +91,7 @@ func (s *Service) DeviceConn(d *ferry.Device, session string) ferry.DeviceConn {
 type deviceConn struct {
 	s        *Service
 	dev      *ferry.Device
+	cred     *ferry.DeviceCredential // nil for a device inside the server
 	session  string
 	lastSeen time.Time
 }
@@ -123,6 +124,9 @@ func (c *deviceConn) Next(ctx context.Context, wait time.Duration) (*ferry.Assig
 		timeout = t.C()
 	}
 	for {
+		if err := c.checkCredential(ctx); err != nil {
+			return nil, err
+		}
 		a, err := c.claim(ctx)
 		if a != nil || err != nil {
 			return a, err
@@ -263,11 +267,13 @@ func (c *deviceConn) Heartbeat(ctx context.Context, l ferry.Lease, wait time.Dur
 	if err := c.touch(ctx); err != nil {
 		return nil, err
 	}
-	var sub ferry.Subscription
+	var sub, devSub ferry.Subscription
 	if wait > 0 {
 		// Subscribe before renewing so that no change after it is missed.
 		sub = c.s.notifier.Subscribe(ferry.InstructionTopic(l.InstructionID))
 		defer sub.Close()
+		devSub = c.s.notifier.Subscribe(ferry.DeviceTopic(c.dev.ID))
+		defer devSub.Close()
 	}
 	in, err := c.held(ctx, l, func(tx ferry.Tx, in *ferry.Instruction) (string, string, error) {
 		if in.Phase != ferry.PhaseDelivered {
@@ -284,10 +290,14 @@ func (c *deviceConn) Heartbeat(ctx context.Context, l ferry.Lease, wait time.Dur
 	for {
 		select {
 		case <-sub.C():
+		case <-devSub.C():
 		case <-timer.C():
 			return leaseState(in), nil
 		case <-ctx.Done():
 			return nil, ctx.Err()
+		}
+		if err := c.checkCredential(ctx); err != nil {
+			return nil, err
 		}
 		now, err := c.s.store.InstructionGet(ctx, c.dev.MerchantID, l.InstructionID)
 		if err != nil {

@@ -123,11 +123,15 @@ func (s *Service) settle(ctx context.Context, in *ferry.Instruction) error {
 	return err
 }
 
-// cleanup deletes expired bearer tokens and idempotency records past their
-// retention.
+// cleanup deletes expired bearer tokens, pairing codes an hour after they
+// expired (so that a late device still hears "expired") and idempotency
+// records past their retention.
 func (s *Service) cleanup(ctx context.Context, now time.Time) {
 	err := s.store.Update(ctx, func(tx ferry.Tx) error {
 		if _, err := tx.TokenDeleteExpired(ctx, now); err != nil {
+			return err
+		}
+		if _, err := tx.PairCodeDeleteBefore(ctx, now.Add(-time.Hour)); err != nil {
 			return err
 		}
 		_, err := tx.IdempotencyDeleteBefore(ctx, now.Add(-ferry.IdempotencyRetention))

@@ -145,3 +145,8 @@ func nullString(s string) any {
 	}
 	return s
 }
+
+func (q *queries) InstructionLastCompleted(ctx context.Context, deviceID string) (*ferry.Instruction, error) {
+	return q.instruction(ctx, "SELECT "+instructionColumns+` FROM instructions
+		WHERE device_id = ? AND phase = 'completed' ORDER BY updated_at DESC LIMIT 1`, deviceID)
+}

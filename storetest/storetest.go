@@ -34,7 +34,10 @@ func Run(t *testing.T, open Opener) {
 		{"APIKeyAndToken", testAPIKeyAndToken},
 		{"Device", testDevice},
 		{"DeviceListPaging", testDeviceListPaging},
+		{"DeviceCredential", testDeviceCredential},
+		{"PairCode", testPairCode},
 		{"InstructionRoundTrip", testInstructionRoundTrip},
+		{"InstructionLastCompleted", testInstructionLastCompleted},
 		{"InstructionScopedToMerchant", testInstructionScoped},
 		{"InstructionOneActivePerDevice", testOneActivePerDevice},
 		{"InstructionCompareAndSet", testInstructionCAS},
@@ -731,5 +734,110 @@ func testConcurrentDeviceBusy(t *testing.T, h *harness) {
 	wg.Wait()
 	if ok.Load() != 1 || busy.Load() != n-1 {
 		t.Errorf("%d inserts succeeded and %d were busy; want 1 and %d", ok.Load(), busy.Load(), n-1)
+	}
+}
+
+func testDeviceCredential(t *testing.T, h *harness) {
+	m := h.merchant("Acme")
+	other := h.merchant("Other")
+	d := h.device(m, "SN-1")
+	now := h.clock.Now().Truncate(time.Microsecond)
+	creds := []*ferry.DeviceCredential{
+		{ID: ferry.NewID(), DeviceID: d.ID, MerchantID: m.ID, Prefix: "fy_dev_aaaa", Hash: ferry.HashSecret("c1"), CreatedAt: now},
+		{ID: ferry.NewID(), DeviceID: d.ID, MerchantID: m.ID, Prefix: "fy_dev_bbbb", Hash: ferry.HashSecret("c2"), CreatedAt: now.Add(time.Second)},
+	}
+	for _, c := range creds {
+		h.update(func(tx ferry.Tx) error { return tx.DeviceCredentialInsert(h.ctx, c) })
+	}
+	got, err := h.store.DeviceCredentialGetByHash(h.ctx, ferry.HashSecret("c1"))
+	if err != nil || got.ID != creds[0].ID || got.DeviceID != d.ID || got.MerchantID != m.ID || !got.RevokedAt.IsZero() {
+		t.Fatalf("DeviceCredentialGetByHash = %+v, %v", got, err)
+	}
+	_, err = h.store.DeviceCredentialGetByHash(h.ctx, ferry.HashSecret("c3"))
+	wantCode(t, err, ferry.CodeNotFound)
+	dup := *creds[0]
+	dup.ID = ferry.NewID()
+	wantCode(t, h.store.Update(h.ctx, func(tx ferry.Tx) error { return tx.DeviceCredentialInsert(h.ctx, &dup) }), ferry.CodeConflict)
+
+	var n int64
+	h.update(func(tx ferry.Tx) (err error) {
+		n, err = tx.DeviceCredentialRevoke(h.ctx, other.ID, d.ID, now)
+		return err
+	})
+	if n != 0 {
+		t.Errorf("another merchant revoked %d credentials", n)
+	}
+	h.update(func(tx ferry.Tx) (err error) { n, err = tx.DeviceCredentialRevoke(h.ctx, m.ID, d.ID, now); return err })
+	if n != 2 {
+		t.Errorf("revoked %d credentials, want 2", n)
+	}
+	h.update(func(tx ferry.Tx) (err error) {
+		n, err = tx.DeviceCredentialRevoke(h.ctx, m.ID, d.ID, now.Add(time.Hour))
+		return err
+	})
+	if n != 0 {
+		t.Errorf("revoked %d already revoked credentials", n)
+	}
+	got, _ = h.store.DeviceCredentialGet(h.ctx, creds[1].ID)
+	if !got.RevokedAt.Equal(now) {
+		t.Errorf("RevokedAt = %v, want %v", got.RevokedAt, now)
+	}
+	list, err := h.store.DeviceCredentialList(h.ctx, d.ID)
+	if err != nil || len(list) != 2 || list[0].ID != creds[0].ID {
+		t.Errorf("DeviceCredentialList = %v, %v", list, err)
+	}
+}
+
+func testPairCode(t *testing.T, h *harness) {
+	m := h.merchant("Acme")
+	d := h.device(m, "SN-1")
+	now := h.clock.Now().Truncate(time.Microsecond)
+	c := &ferry.PairCode{Hash: ferry.HashSecret("ABCD-EFGH"), MerchantID: m.ID, DeviceID: d.ID, CreatedAt: now, ExpiresAt: now.Add(10 * time.Minute)}
+	h.update(func(tx ferry.Tx) error { return tx.PairCodeInsert(h.ctx, c) })
+	got, err := h.store.PairCodeGetByHash(h.ctx, c.Hash)
+	if err != nil || got.DeviceID != d.ID || !got.ExpiresAt.Equal(c.ExpiresAt) || !got.UsedAt.IsZero() {
+		t.Fatalf("PairCodeGetByHash = %+v, %v", got, err)
+	}
+	h.update(func(tx ferry.Tx) error { return tx.PairCodeUse(h.ctx, c.Hash, now.Add(time.Minute)) })
+	// A code is used once.
+	wantCode(t, h.store.Update(h.ctx, func(tx ferry.Tx) error { return tx.PairCodeUse(h.ctx, c.Hash, now) }), ferry.CodeNotFound)
+	got, _ = h.store.PairCodeGetByHash(h.ctx, c.Hash)
+	if !got.UsedAt.Equal(now.Add(time.Minute)) {
+		t.Errorf("UsedAt = %v", got.UsedAt)
+	}
+	var n int64
+	h.update(func(tx ferry.Tx) (err error) {
+		n, err = tx.PairCodeDeleteBefore(h.ctx, now.Add(10*time.Minute))
+		return err
+	})
+	if n != 0 {
+		t.Errorf("deleted %d codes that expire at the cut-off", n)
+	}
+	h.update(func(tx ferry.Tx) (err error) {
+		n, err = tx.PairCodeDeleteBefore(h.ctx, now.Add(11*time.Minute))
+		return err
+	})
+	if n != 1 {
+		t.Errorf("deleted %d expired codes, want 1", n)
+	}
+}
+
+func testInstructionLastCompleted(t *testing.T, h *harness) {
+	m := h.merchant("Acme")
+	d := h.device(m, "SN-1")
+	_, err := h.store.InstructionLastCompleted(h.ctx, d.ID)
+	wantCode(t, err, ferry.CodeNotFound)
+	var last *ferry.Instruction
+	for i := range 3 {
+		in := h.instruction(d, int64(100+i))
+		h.clock.Advance(time.Second)
+		in.UpdatedAt = h.clock.Now().Truncate(time.Microsecond)
+		h.end(in, ferry.PhaseCompleted)
+		last = in
+	}
+	h.end(h.instruction(d, 999), ferry.PhaseFailure)
+	got, err := h.store.InstructionLastCompleted(h.ctx, d.ID)
+	if err != nil || got.ID != last.ID {
+		t.Errorf("InstructionLastCompleted = %v, %v; want %s", got, err, last.ID)
 	}
 }

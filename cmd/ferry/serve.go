@@ -16,6 +16,7 @@ import (
 	"github.com/ferrygateway/ferry/agent"
 	"github.com/ferrygateway/ferry/api"
 	"github.com/ferrygateway/ferry/core"
+	"github.com/ferrygateway/ferry/deviceapi"
 	"github.com/ferrygateway/ferry/notify"
 	"github.com/ferrygateway/ferry/sim"
 )
@@ -140,6 +141,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Wri
 		TokenTTL:           cfg.TokenTTL,
 		InstructionTimeout: cfg.InstructionTimeout,
 		LeaseTTL:           cfg.LeaseTTL,
+		MaxDeviceWait:      maxDeviceWait,
 	})
 	var sandbox *sandboxInfo
 	if cfg.Sandbox {
@@ -153,7 +155,8 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Wri
 		return err
 	}
 	apiServer := api.New(svc, api.Config{PublicURL: cfg.PublicURL, PollWait: cfg.PollWait}, log)
-	httpServer := apiServer.HTTPServer(cfg.Listen)
+	deviceServer := deviceapi.New(svc, api.BaseURL, log)
+	httpServer := newHTTPServer(apiServer, deviceServer, cfg, log)
 
 	// Background work runs until shutdown: the sweeper settles deadlines,
 	// the fleet drives simulated devices.
@@ -194,6 +197,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Wri
 		log.Error("server stopped", "err", err)
 	}
 	apiServer.Drain()
+	deviceServer.Drain()
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if serr := httpServer.Shutdown(shutdownCtx); serr != nil {
@@ -206,6 +210,27 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Wri
 	}
 	return err
 }
+
+// newHTTPServer serves the Payroc API and the device protocol on one
+// listener, with timeouts that suit long-polls: a response may take the
+// longest wait plus a margin.
+func newHTTPServer(a *api.Server, d *deviceapi.Server, cfg serveConfig, log *slog.Logger) *http.Server {
+	mux := http.NewServeMux()
+	mux.Handle("/device/", d.Handler())
+	mux.Handle("/", a.Handler())
+	return &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      max(cfg.PollWait, maxDeviceWait) + 30*time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    32 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+}
+
+// maxDeviceWait caps a device's wait for work (core.Config.MaxDeviceWait).
+const maxDeviceWait = 60 * time.Second
 
 // dialable turns a listening address into one a client can dial: an
 // unspecified host (0.0.0.0, ::) becomes loopback.

@@ -1,0 +1,141 @@
+package httpx
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/ferrygateway/ferry"
+)
+
+type ctxKey int
+
+const requestIDKey ctxKey = iota
+
+// RequestID returns the request's id, set by the RequestIDs middleware.
+func RequestID(r *http.Request) string {
+	id, _ := r.Context().Value(requestIDKey).(string)
+	return id
+}
+
+// RequestIDs gives every request an id: the client's X-Request-Id if it is
+// a sane one, else a new one. The response carries it too.
+func RequestIDs(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.Header.Get("X-Request-Id")
+		if !validRequestID(id) {
+			b := make([]byte, 8)
+			rand.Read(b)
+			id = hex.EncodeToString(b)
+		}
+		w.Header().Set("X-Request-Id", id)
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey, id)))
+	})
+}
+
+func validRequestID(id string) bool {
+	if id == "" || len(id) > 64 {
+		return false
+	}
+	for _, c := range id {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+// statusWriter remembers the status written, for the access log.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// AccessLog writes one line per request at info level (debug for quiet
+// paths such as health checks). It never logs headers or bodies: they
+// carry keys, tokens, card and customer data.
+func AccessLog(log *slog.Logger, quiet func(path string) bool) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			start := time.Now()
+			sw := &statusWriter{ResponseWriter: w}
+			next.ServeHTTP(sw, r)
+			if sw.status == 0 {
+				sw.status = http.StatusOK
+			}
+			level := slog.LevelInfo
+			if quiet != nil && quiet(r.URL.Path) {
+				level = slog.LevelDebug
+			}
+			if !log.Enabled(r.Context(), level) {
+				return
+			}
+			log.LogAttrs(r.Context(), level, "request",
+				slog.String("request_id", RequestID(r)),
+				slog.String("method", r.Method),
+				slog.String("path", r.URL.Path),
+				slog.Int("status", sw.status),
+				slog.Duration("duration", time.Since(start)))
+		})
+	}
+}
+
+// Negotiate answers 406 when the client accepts neither JSON nor problem
+// documents. No Accept header, */* and application/json are fine.
+func (rd *Renderer) Negotiate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if Accepts(r.Header.Values("Accept")) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		rd.WriteError(w, r, &ferry.Error{Code: ferry.CodeNotAcceptable,
+			Message: "Resource does not support the representation requested; accept application/json"})
+	})
+}
+
+// Accepts reports whether Accept header values admit a JSON answer.
+func Accepts(values []string) bool {
+	if len(values) == 0 {
+		return true
+	}
+	for _, v := range values {
+		for _, part := range strings.Split(v, ",") {
+			mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
+			if err != nil || zeroQ(params["q"]) {
+				continue
+			}
+			switch mt {
+			case "*/*", "application/*", "application/json", "application/problem+json":
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func zeroQ(q string) bool {
+	return q != "" && strings.Trim(q, "0.") == "" && strings.HasPrefix(q, "0")
+}
+
+// Bearer takes the token from an "Authorization: Bearer <token>" header.
+func Bearer(header string) string {
+	scheme, token, ok := strings.Cut(strings.TrimSpace(header), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return ""
+	}
+	return strings.TrimSpace(token)
+}
