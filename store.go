@@ -128,6 +128,7 @@ type Writer interface {
 type DeviceListParams struct {
 	MerchantID   string
 	SerialNumber string
+	Model        string
 	Simulated    *bool
 	// After and Before are serial numbers to page from (exclusive).
 	After, Before string

@@ -25,6 +25,8 @@ func (s *Server) Handler() http.Handler {
 	handle("GET /v1/refund-instructions/{refundInstructionId}", s.authed(s.getRefundInstruction))
 	handle("DELETE /v1/refund-instructions/{refundInstructionId}", s.authed(s.cancelRefundInstruction))
 	allow("/v1/refund-instructions/{refundInstructionId}", "GET, DELETE")
+	handle("GET /v1/devices", s.authed(s.searchDevices))
+	allow("/v1/devices", "GET")
 	handle("GET /v1/refunds/{refundId}", s.authed(s.getRefund))
 	allow("/v1/refunds/{refundId}", "GET")
 

@@ -30,7 +30,7 @@ type Config struct {
 	// MaxDeviceWait caps how long a device poll may wait. Default: 60s.
 	MaxDeviceWait time.Duration
 	// TouchInterval is how often a device's last-seen time is written while
-	// it polls. Default: 10s.
+	// it polls. Default: 10s, and at most a quarter of OnlineWindow.
 	TouchInterval time.Duration
 }
 
@@ -47,6 +47,8 @@ func (c *Config) setDefaults() {
 	def(&c.OnlineWindow, 2*time.Minute)
 	def(&c.MaxDeviceWait, 60*time.Second)
 	def(&c.TouchInterval, 10*time.Second)
+	// A device that polls must never look offline between two touches.
+	c.TouchInterval = min(c.TouchInterval, c.OnlineWindow/4)
 }
 
 // authorizeGrace is how long after AuthorizeTimeout an instruction stuck in

@@ -45,6 +45,9 @@ func (q *queries) DeviceList(ctx context.Context, p ferry.DeviceListParams) ([]*
 	if p.SerialNumber != "" {
 		add("serial_number = ?", p.SerialNumber)
 	}
+	if p.Model != "" {
+		add("model = ?", p.Model)
+	}
 	if p.Simulated != nil {
 		add("simulated = ?", boolInt(*p.Simulated))
 	}

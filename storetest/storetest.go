@@ -258,6 +258,10 @@ func testDevice(t *testing.T, h *harness) {
 	if len(list) != 2 {
 		t.Errorf("DeviceList(merchant) = %d devices, want 2", len(list))
 	}
+	list, _ = h.store.DeviceList(h.ctx, ferry.DeviceListParams{MerchantID: m.ID, Model: "test"})
+	if len(list) != 1 || list[0].ID != d.ID {
+		t.Errorf("DeviceList(model test) = %v", list)
+	}
 	list, _ = h.store.DeviceList(h.ctx, ferry.DeviceListParams{MerchantID: other.ID, SerialNumber: "SN-1"})
 	if len(list) != 1 || list[0].MerchantID != other.ID {
 		t.Errorf("DeviceList(other, SN-1) = %v", list)

@@ -13,6 +13,7 @@ import (
 	"github.com/ferrygateway/ferry/core"
 	"github.com/ferrygateway/ferry/notify"
 	"github.com/ferrygateway/ferry/sim"
+	"github.com/ferrygateway/ferry/sqlite"
 )
 
 // The admin commands work on the database directly, so they work while a
@@ -21,14 +22,14 @@ import (
 type subcommand struct {
 	name    string
 	summary string
-	run     func(ctx context.Context, args []string, getenv env, stdout, stderr io.Writer) error
+	run     func(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout, stderr io.Writer) error
 }
 
-func dispatch(ctx context.Context, group string, subs []subcommand, args []string, getenv env, stdout, stderr io.Writer) error {
+func dispatch(ctx context.Context, group string, subs []subcommand, args []string, getenv env, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) > 0 {
 		for _, s := range subs {
 			if s.name == args[0] {
-				return s.run(ctx, args[1:], getenv, stdout, stderr)
+				return s.run(ctx, args[1:], getenv, stdin, stdout, stderr)
 			}
 		}
 	}
@@ -56,7 +57,12 @@ func admin(ctx context.Context, dsn string) (*core.Service, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	svc := core.New(store, notify.New(), sim.NewProcessor(), nil, log, core.Config{})
+	// Changes made here wake waiters in a server running on the database.
+	var notifier ferry.Notifier = notify.New()
+	if db, ok := store.(*sqlite.DB); ok {
+		notifier = db.Publisher()
+	}
+	svc := core.New(store, notifier, sim.NewProcessor(), nil, log, core.Config{})
 	return svc, func() { store.Close() }, nil
 }
 
@@ -70,10 +76,10 @@ func runMerchant(ctx context.Context, args []string, getenv env, stdin io.Reader
 	return dispatch(ctx, "merchant", []subcommand{
 		{"create", "create a merchant and its first API key", merchantCreate},
 		{"list", "list merchants", merchantList},
-	}, args, getenv, stdout, stderr)
+	}, args, getenv, stdin, stdout, stderr)
 }
 
-func merchantCreate(ctx context.Context, args []string, getenv env, stdout, stderr io.Writer) error {
+func merchantCreate(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout, stderr io.Writer) error {
 	f := newFlags("merchant create", getenv, stderr)
 	dsn := f.String("db", defaultDB, "database: sqlite:PATH")
 	name := f.String("name", "", "merchant `name` (required)")
@@ -100,7 +106,7 @@ func merchantCreate(ctx context.Context, args []string, getenv env, stdout, stde
 	return nil
 }
 
-func merchantList(ctx context.Context, args []string, getenv env, stdout, stderr io.Writer) error {
+func merchantList(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout, stderr io.Writer) error {
 	f := newFlags("merchant list", getenv, stderr)
 	dsn := f.String("db", defaultDB, "database: sqlite:PATH")
 	asJSON := f.Bool("json", false, "print JSON")
@@ -136,10 +142,10 @@ func runAPIKey(ctx context.Context, args []string, getenv env, stdin io.Reader, 
 		{"create", "create an API key for a merchant", apiKeyCreate},
 		{"list", "list a merchant's API keys", apiKeyList},
 		{"revoke", "revoke an API key and its tokens at once", apiKeyRevoke},
-	}, args, getenv, stdout, stderr)
+	}, args, getenv, stdin, stdout, stderr)
 }
 
-func apiKeyCreate(ctx context.Context, args []string, getenv env, stdout, stderr io.Writer) error {
+func apiKeyCreate(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout, stderr io.Writer) error {
 	f := newFlags("apikey create", getenv, stderr)
 	dsn := f.String("db", defaultDB, "database: sqlite:PATH")
 	merchant := f.String("merchant", "", "merchant `id` (required)")
@@ -166,7 +172,7 @@ func apiKeyCreate(ctx context.Context, args []string, getenv env, stdout, stderr
 	return nil
 }
 
-func apiKeyList(ctx context.Context, args []string, getenv env, stdout, stderr io.Writer) error {
+func apiKeyList(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout, stderr io.Writer) error {
 	f := newFlags("apikey list", getenv, stderr)
 	dsn := f.String("db", defaultDB, "database: sqlite:PATH")
 	merchant := f.String("merchant", "", "merchant `id` (required)")
@@ -197,7 +203,7 @@ func apiKeyList(ctx context.Context, args []string, getenv env, stdout, stderr i
 	return tw.Flush()
 }
 
-func apiKeyRevoke(ctx context.Context, args []string, getenv env, stdout, stderr io.Writer) error {
+func apiKeyRevoke(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout, stderr io.Writer) error {
 	f := newFlags("apikey revoke", getenv, stderr)
 	dsn := f.String("db", defaultDB, "database: sqlite:PATH")
 	merchant := f.String("merchant", "", "merchant `id` (required)")
@@ -218,108 +224,4 @@ func apiKeyRevoke(ctx context.Context, args []string, getenv env, stdout, stderr
 	}
 	fmt.Fprintf(stdout, "revoked %s; its bearer tokens no longer work\n", *key)
 	return nil
-}
-
-func runDevice(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout, stderr io.Writer) error {
-	return dispatch(ctx, "device", []subcommand{
-		{"add", "register a payment device for a merchant", deviceAdd},
-		{"list", "list payment devices", deviceList},
-	}, args, getenv, stdout, stderr)
-}
-
-func deviceAdd(ctx context.Context, args []string, getenv env, stdout, stderr io.Writer) error {
-	f := newFlags("device add", getenv, stderr)
-	dsn := f.String("db", defaultDB, "database: sqlite:PATH")
-	merchant := f.String("merchant", "", "merchant `id` (required)")
-	serial := f.String("serial", "", "device serial `number` (required)")
-	terminal := f.String("terminal", "", "processing terminal `id` (required)")
-	simulated := f.Bool("simulated", false, "let the built-in simulator run the device")
-	model := f.String("model", "", "device model (default ferryVirtual)")
-	asJSON := f.Bool("json", false, "print one JSON object")
-	if err := f.parse(args); err != nil {
-		return err
-	}
-	if *merchant == "" || *serial == "" || *terminal == "" {
-		return usageErrorf("device add: --merchant, --serial and --terminal are required")
-	}
-	svc, done, err := admin(ctx, *dsn)
-	if err != nil {
-		return err
-	}
-	defer done()
-	d, err := svc.AddDevice(ctx, core.AddDeviceParams{
-		MerchantID: *merchant, SerialNumber: *serial, ProcessingTerminalID: *terminal,
-		Simulated: *simulated, Model: *model,
-	})
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		return printJSON(stdout, deviceJSON(svc, d))
-	}
-	kind := "device"
-	if d.Simulated {
-		kind = "simulated device"
-	}
-	fmt.Fprintf(stdout, "added %s %s (id %s) on processing terminal %s\n", kind, d.SerialNumber, d.ID, d.ProcessingTerminalID)
-	return nil
-}
-
-func deviceJSON(svc *core.Service, d *ferry.Device) map[string]any {
-	out := map[string]any{
-		"deviceId":             d.ID,
-		"merchantId":           d.MerchantID,
-		"serialNumber":         d.SerialNumber,
-		"processingTerminalId": d.ProcessingTerminalID,
-		"simulated":            d.Simulated,
-		"model":                d.Model,
-		"createdAt":            d.CreatedAt,
-		"online":               svc.DeviceOnline(d),
-	}
-	if !d.LastSeenAt.IsZero() {
-		out["lastSeen"] = d.LastSeenAt
-	}
-	return out
-}
-
-func deviceList(ctx context.Context, args []string, getenv env, stdout, stderr io.Writer) error {
-	f := newFlags("device list", getenv, stderr)
-	dsn := f.String("db", defaultDB, "database: sqlite:PATH")
-	merchant := f.String("merchant", "", "only this merchant's devices")
-	asJSON := f.Bool("json", false, "print JSON")
-	if err := f.parse(args); err != nil {
-		return err
-	}
-	svc, done, err := admin(ctx, *dsn)
-	if err != nil {
-		return err
-	}
-	defer done()
-	devices, err := svc.ListDevices(ctx, ferry.DeviceListParams{MerchantID: *merchant})
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		out := make([]map[string]any, 0, len(devices))
-		for _, d := range devices {
-			out = append(out, deviceJSON(svc, d))
-		}
-		return printJSON(stdout, out)
-	}
-	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "SERIAL\tTERMINAL\tMERCHANT\tKIND\tSTATUS\tLAST SEEN")
-	for _, d := range devices {
-		kind, status, seen := "device", "offline", "never"
-		if d.Simulated {
-			kind = "simulated"
-		}
-		if svc.DeviceOnline(d) {
-			status = "online"
-		}
-		if !d.LastSeenAt.IsZero() {
-			seen = d.LastSeenAt.Format(time.RFC3339)
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", d.SerialNumber, d.ProcessingTerminalID, d.MerchantID, kind, status, seen)
-	}
-	return tw.Flush()
 }

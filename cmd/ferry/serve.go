@@ -19,6 +19,7 @@ import (
 	"github.com/ferrygateway/ferry/deviceapi"
 	"github.com/ferrygateway/ferry/notify"
 	"github.com/ferrygateway/ferry/sim"
+	"github.com/ferrygateway/ferry/sqlite"
 )
 
 // serveConfig is the configuration of `ferry serve`.
@@ -39,6 +40,9 @@ type serveConfig struct {
 	// LeaseTTL is how long a device holds an instruction without renewing
 	// its lease. Default: 15s.
 	LeaseTTL time.Duration
+	// DeviceOfflineAfter: a device not seen for this long shows as offline.
+	// Default: 2m.
+	DeviceOfflineAfter time.Duration
 	// TokenTTL is the lifetime of bearer tokens. Default: 1h.
 	TokenTTL time.Duration
 	// Sandbox seeds an empty database with a merchant and simulated
@@ -58,6 +62,7 @@ func (c *serveConfig) register(f *flags) {
 	f.DurationVar(&c.SimDelay, "sim-delay", time.Second, "how long a simulated cardholder takes to present a card")
 	f.DurationVar(&c.InstructionTimeout, "instruction-timeout", 2*time.Minute, "an instruction without device progress for this long ends as failure")
 	f.DurationVar(&c.LeaseTTL, "lease-ttl", 15*time.Second, "how long a device holds an instruction without renewing its lease")
+	f.DurationVar(&c.DeviceOfflineAfter, "device-offline-after", 2*time.Minute, "a device not seen for this long shows as offline")
 	f.DurationVar(&c.TokenTTL, "token-ttl", time.Hour, "lifetime of bearer tokens")
 	f.BoolVar(&c.Sandbox, "sandbox", true, "on an empty database, create a sandbox merchant with simulated devices")
 	f.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
@@ -77,6 +82,8 @@ func (c *serveConfig) validate() error {
 		return fmt.Errorf("--instruction-timeout %s: must be at least 100ms", c.InstructionTimeout)
 	case c.LeaseTTL < 100*time.Millisecond:
 		return fmt.Errorf("--lease-ttl %s: must be at least 100ms", c.LeaseTTL)
+	case c.DeviceOfflineAfter <= 0:
+		return fmt.Errorf("--device-offline-after %s: must be more than 0s", c.DeviceOfflineAfter)
 	case c.TokenTTL < time.Minute:
 		return fmt.Errorf("--token-ttl %s: must be at least 1m (Payroc's SDKs renew tokens 2 minutes before they expire)", c.TokenTTL)
 	}
@@ -142,6 +149,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Wri
 		InstructionTimeout: cfg.InstructionTimeout,
 		LeaseTTL:           cfg.LeaseTTL,
 		MaxDeviceWait:      maxDeviceWait,
+		OnlineWindow:       cfg.DeviceOfflineAfter,
 	})
 	var sandbox *sandboxInfo
 	if cfg.Sandbox {
@@ -163,6 +171,11 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Wri
 	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
 	wg.Go(func() { svc.RunSweeper(bg) })
+	if db, ok := store.(*sqlite.DB); ok {
+		// Admin commands on the same file (ferry device revoke, say) leave
+		// wake-ups in the database; relay them to this server's waiters.
+		wg.Go(func() { db.Watch(bg, hub, signalInterval) })
+	}
 	fleet := &agent.Fleet{
 		Devices: func(ctx context.Context) ([]*ferry.Device, error) {
 			simulated := true
@@ -228,6 +241,10 @@ func newHTTPServer(a *api.Server, d *deviceapi.Server, cfg serveConfig, log *slo
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 }
+
+// signalInterval is how often a server on SQLite looks for wake-ups left by
+// admin commands in other processes.
+const signalInterval = 250 * time.Millisecond
 
 // maxDeviceWait caps a device's wait for work (core.Config.MaxDeviceWait).
 const maxDeviceWait = 60 * time.Second

@@ -1,0 +1,193 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"text/tabwriter"
+	"time"
+
+	"github.com/ferrygateway/ferry"
+	"github.com/ferrygateway/ferry/core"
+)
+
+func runDevice(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout, stderr io.Writer) error {
+	return dispatch(ctx, "device", []subcommand{
+		{"add", "register a payment device for a merchant", deviceAdd},
+		{"list", "list payment devices", deviceList},
+		{"pair-code", "make a one-time code with which a device pairs", devicePairCode},
+		{"revoke", "revoke a device's credentials at once", deviceRevoke},
+		{"run", "run a device: a virtual terminal on the device protocol", deviceRun},
+	}, args, getenv, stdin, stdout, stderr)
+}
+
+func deviceAdd(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout, stderr io.Writer) error {
+	f := newFlags("device add", getenv, stderr)
+	dsn := f.String("db", defaultDB, "database: sqlite:PATH")
+	merchant := f.String("merchant", "", "merchant `id` (required)")
+	serial := f.String("serial", "", "device serial `number` (required)")
+	terminal := f.String("terminal", "", "processing terminal `id` (required)")
+	simulated := f.Bool("simulated", false, "let the built-in simulator run the device")
+	model := f.String("model", "", "device model (default ferryVirtual)")
+	credOut := f.String("credential-out", "", "issue a device credential and write it to this `file` (mode 0600)")
+	asJSON := f.Bool("json", false, "print one JSON object")
+	if err := f.parse(args); err != nil {
+		return err
+	}
+	if *merchant == "" || *serial == "" || *terminal == "" {
+		return usageErrorf("device add: --merchant, --serial and --terminal are required")
+	}
+	svc, done, err := admin(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer done()
+	d, err := svc.AddDevice(ctx, core.AddDeviceParams{
+		MerchantID: *merchant, SerialNumber: *serial, ProcessingTerminalID: *terminal,
+		Simulated: *simulated, Model: *model,
+	})
+	if err != nil {
+		return err
+	}
+	if *credOut != "" {
+		secret, _, err := svc.IssueDeviceCredential(ctx, d.MerchantID, d.ID)
+		if err != nil {
+			return err
+		}
+		if err := writeCredential(*credOut, secret); err != nil {
+			return err
+		}
+	}
+	if *asJSON {
+		return printJSON(stdout, deviceJSON(svc, d))
+	}
+	if *credOut != "" {
+		fmt.Fprintf(stdout, "wrote a device credential to %s\n", *credOut)
+	}
+	kind := "device"
+	if d.Simulated {
+		kind = "simulated device"
+	}
+	fmt.Fprintf(stdout, "added %s %s (id %s) on processing terminal %s\n", kind, d.SerialNumber, d.ID, d.ProcessingTerminalID)
+	return nil
+}
+
+func deviceJSON(svc *core.Service, d *ferry.Device) map[string]any {
+	out := map[string]any{
+		"deviceId":             d.ID,
+		"merchantId":           d.MerchantID,
+		"serialNumber":         d.SerialNumber,
+		"processingTerminalId": d.ProcessingTerminalID,
+		"simulated":            d.Simulated,
+		"model":                d.Model,
+		"createdAt":            d.CreatedAt,
+		"online":               svc.DeviceOnline(d),
+	}
+	if !d.LastSeenAt.IsZero() {
+		out["lastSeen"] = d.LastSeenAt
+	}
+	return out
+}
+
+func deviceList(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout, stderr io.Writer) error {
+	f := newFlags("device list", getenv, stderr)
+	dsn := f.String("db", defaultDB, "database: sqlite:PATH")
+	merchant := f.String("merchant", "", "only this merchant's devices")
+	asJSON := f.Bool("json", false, "print JSON")
+	if err := f.parse(args); err != nil {
+		return err
+	}
+	svc, done, err := admin(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer done()
+	devices, err := svc.ListDevices(ctx, ferry.DeviceListParams{MerchantID: *merchant})
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		out := make([]map[string]any, 0, len(devices))
+		for _, d := range devices {
+			out = append(out, deviceJSON(svc, d))
+		}
+		return printJSON(stdout, out)
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "SERIAL\tTERMINAL\tMERCHANT\tKIND\tSTATUS\tLAST SEEN")
+	for _, d := range devices {
+		kind, status, seen := "device", "offline", "never"
+		if d.Simulated {
+			kind = "simulated"
+		}
+		if svc.DeviceOnline(d) {
+			status = "online"
+		}
+		if !d.LastSeenAt.IsZero() {
+			seen = d.LastSeenAt.Format(time.RFC3339)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", d.SerialNumber, d.ProcessingTerminalID, d.MerchantID, kind, status, seen)
+	}
+	return tw.Flush()
+}
+
+func devicePairCode(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout, stderr io.Writer) error {
+	f := newFlags("device pair-code", getenv, stderr)
+	dsn := f.String("db", defaultDB, "database: sqlite:PATH")
+	merchant := f.String("merchant", "", "merchant `id` (required)")
+	serial := f.String("serial", "", "device serial `number` (required)")
+	terminal := f.String("terminal", "", "processing terminal `id` (required for a new device)")
+	ttl := f.Duration("ttl", core.DefaultPairCodeTTL, "how long the code stays valid")
+	asJSON := f.Bool("json", false, "print one JSON object")
+	if err := f.parse(args); err != nil {
+		return err
+	}
+	if *merchant == "" || *serial == "" {
+		return usageErrorf("device pair-code: --merchant and --serial are required")
+	}
+	if *ttl <= 0 || *ttl > 24*time.Hour {
+		return usageErrorf("device pair-code: --ttl must be between 0s and 24h")
+	}
+	svc, done, err := admin(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer done()
+	code, d, expires, err := svc.CreatePairCode(ctx, core.PairCodeParams{
+		MerchantID: *merchant, SerialNumber: *serial, ProcessingTerminalID: *terminal, TTL: *ttl,
+	})
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return printJSON(stdout, map[string]any{"code": code, "serialNumber": d.SerialNumber, "deviceId": d.ID, "expiresAt": expires})
+	}
+	fmt.Fprintf(stdout, "pairing code: %s\nfor device %s (terminal %s), valid until %s (once)\n\n",
+		code, d.SerialNumber, d.ProcessingTerminalID, expires.Local().Format("15:04:05 MST"))
+	fmt.Fprintf(stdout, "On the device:\n  ferry device run --url http://127.0.0.1:8080 --serial %s --pair-code %s\n", d.SerialNumber, code)
+	return nil
+}
+
+func deviceRevoke(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout, stderr io.Writer) error {
+	f := newFlags("device revoke", getenv, stderr)
+	dsn := f.String("db", defaultDB, "database: sqlite:PATH")
+	merchant := f.String("merchant", "", "merchant `id` (required)")
+	serial := f.String("serial", "", "device serial `number` (required)")
+	if err := f.parse(args); err != nil {
+		return err
+	}
+	if *merchant == "" || *serial == "" {
+		return usageErrorf("device revoke: --merchant and --serial are required")
+	}
+	svc, done, err := admin(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer done()
+	n, err := svc.RevokeDevice(ctx, *merchant, *serial)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "revoked %d credential(s) of device %s; its connections end now\n", n, *serial)
+	return nil
+}
