@@ -47,7 +47,7 @@ type Lease struct {
 type Assignment struct {
 	Lease
 	// ExpiresAt is when the lease ends unless renewed.
-	ExpiresAt time.Time `json:"leaseExpiresAt"`
+	ExpiresAt time.Time `json:"leaseExpiresAt,omitzero"`
 	// Stop asks the session to drop the instruction and acknowledge: it
 	// ended (Status, Reason) while the session held it.
 	Stop   bool   `json:"stop,omitempty"`
@@ -76,7 +76,7 @@ type LeaseState struct {
 	Phase  Phase  `json:"phase"`
 	Reason string `json:"reason,omitempty"`
 	// ExpiresAt is when the lease ends unless renewed.
-	ExpiresAt time.Time `json:"leaseExpiresAt"`
+	ExpiresAt time.Time `json:"leaseExpiresAt,omitzero"`
 }
 
 // CardReadResult is the outcome a device shows after a card read.
