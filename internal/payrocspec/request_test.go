@@ -121,7 +121,7 @@ func mutations() []mutation {
 	}
 	for _, req := range []string{"processingTerminalId", "order", "order.orderId", "order.description", "order.amount", "order.currency",
 		"customer.billingAddress.address1", "customer.billingAddress.city", "customer.billingAddress.state",
-		"customer.billingAddress.country", "customer.billingAddress.postalCode", "customer.contactMethods.0.type" /* see below */,
+		"customer.billingAddress.country", "customer.billingAddress.postalCode", "customer.contactMethods.0.type", /* see below */
 		"ipAddress.type", "ipAddress.value", "customizationOptions.ebtDetails.benefitCategory", "customizationOptions.closedLoopOptions.type"} {
 		if strings.HasSuffix(req, ".0.type") {
 			continue
