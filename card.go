@@ -130,10 +130,12 @@ func (c CardRead) String() string {
 // GoString guards %#v the same way as String.
 func (c CardRead) GoString() string { return c.String() }
 
-// RedactCardNumbers masks every card number in s: a run of 13 to 19
+// RedactCardNumbers masks every card number in s: any run of 13 to 19
 // digits, possibly grouped by single spaces or dashes, that passes the Luhn
-// check. Text from outside (a device's failure reason, say) goes through it
-// so that it cannot carry a card number into storage or logs.
+// check, wherever it starts within a longer run. Text from outside (a
+// device's failure reason, say) goes through it so that it cannot carry a
+// card number into storage or logs. It may mask digits that were no card
+// number; it never leaves one.
 func RedactCardNumbers(s string) string {
 	b := []byte(s)
 	isDigit := func(i int) bool { return i < len(b) && b[i] >= '0' && b[i] <= '9' }
@@ -142,7 +144,7 @@ func RedactCardNumbers(s string) string {
 			i++
 			continue
 		}
-		var pos []int
+		var pos []int // where the digits of this group are
 		j := i
 		for j < len(b) {
 			if isDigit(j) {
@@ -154,15 +156,23 @@ func RedactCardNumbers(s string) string {
 				break
 			}
 		}
-		if n := len(pos); n >= 13 && n <= 19 {
-			digits := make([]byte, n)
-			for k, p := range pos {
-				digits[k] = b[p]
-			}
-			if Luhn(string(digits)) {
-				for _, p := range pos[6 : n-4] {
-					b[p] = '*'
+		digits := make([]byte, len(pos))
+		for k, p := range pos {
+			digits[k] = b[p]
+		}
+		mask := make([]bool, len(pos))
+		for start := 0; start+13 <= len(digits); start++ {
+			for n := 13; n <= 19 && start+n <= len(digits); n++ {
+				if Luhn(string(digits[start : start+n])) {
+					for k := start + 6; k < start+n-4; k++ {
+						mask[k] = true
+					}
 				}
+			}
+		}
+		for k, p := range pos {
+			if mask[k] {
+				b[p] = '*'
 			}
 		}
 		i = j
