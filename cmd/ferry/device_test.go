@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -525,4 +526,49 @@ func (s *server) events(t *testing.T, id string) []*ferry.Event {
 		t.Fatal(err)
 	}
 	return events
+}
+
+// TestAgentSurvivesServerRestart: `ferry device run` keeps retrying while
+// the server is down and serves instructions again once it is back.
+func TestAgentSurvivesServerRestart(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the ferry binary")
+	}
+	t.Parallel()
+	bin, err := buildFerry()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	s := startServer(t, "--listen", addr)
+	credFile := filepath.Join(t.TempDir(), "term.cred")
+	if out, err := s.admin(t, "device", "add", "--merchant", s.Merchant, "--serial", "TERM-1", "--terminal", "1234001", "--credential-out", credFile); err != nil {
+		t.Fatalf("device add: %v\n%s", err, out)
+	}
+	var out syncBuffer
+	cmd := exec.Command(bin, "device", "run", "--url", s.URL, "--credential-file", credFile, "--auto", "--sim-delay", "10ms", "--poll-wait", "2s", "--log-level", "info")
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	c := s.client(t, s.APIKey)
+	if in := c.poll(t, c.refund(t, "TERM-1", 100)); in.Status != ferry.StatusCompleted {
+		t.Fatalf("before the restart: %+v\n%s", in, &out)
+	}
+	s.stop()
+	time.Sleep(time.Second) // the agent meets a closed port, and backs off
+	s2 := startServerOn(t, s.DB, "--listen", addr)
+	c2 := s2.client(t, s.APIKey)
+	if in := c2.poll(t, c2.refund(t, "TERM-1", 200)); in.Status != ferry.StatusCompleted {
+		t.Fatalf("after the restart: %+v\n%s", in, &out)
+	}
+	if !strings.Contains(out.String(), "failed") {
+		t.Errorf("the agent did not notice the server was gone:\n%s", &out)
+	}
 }
