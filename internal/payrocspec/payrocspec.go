@@ -66,8 +66,8 @@ func Load(t testing.TB) *Spec {
 	t.Helper()
 	loadOnce.Do(func() { loaded, loadErr = load() })
 	if loadErr != nil {
-		if os.IsNotExist(loadErr) {
-			t.Skipf("contract test skipped: Payroc's OpenAPI file is not at %v; clone the repository beside ../shared to run it", loadErr)
+		if pe, ok := loadErr.(*os.PathError); ok && os.IsNotExist(pe) {
+			t.Skipf("contract test skipped: Payroc's OpenAPI file is missing (%s); put ../shared beside the repository to run it", pe.Path)
 		}
 		t.Fatalf("loading Payroc's OpenAPI file: %v", loadErr)
 	}
