@@ -26,6 +26,11 @@ type Tx interface {
 	// Now is the transaction's time, read once from the store's clock and
 	// truncated to the microsecond, the precision of every stored time.
 	Now() time.Time
+	// Lock takes a lock named name until the transaction ends: transactions
+	// that take the same name run one after the other, so that the second
+	// sees what the first wrote (a duplicate request sees the first one's
+	// idempotency record, say).
+	Lock(ctx context.Context, name string) error
 }
 
 // Reader holds the read methods of a store.
@@ -113,10 +118,6 @@ type Writer interface {
 
 	RefundInsert(ctx context.Context, r *Refund) error
 
-	// IdempotencyLock serializes transactions that use the same key, until
-	// the end of the transaction, so that a duplicate waits for the first
-	// request and then sees its record.
-	IdempotencyLock(ctx context.Context, merchantID, key string) error
 	IdempotencyInsert(ctx context.Context, rec *IdempotencyRecord) error
 	// IdempotencyDeleteBefore deletes records created before t.
 	IdempotencyDeleteBefore(ctx context.Context, t time.Time) (int64, error)

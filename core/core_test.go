@@ -73,10 +73,24 @@ var testConfig = Config{
 	AuthorizeTimeout:   30 * time.Second,
 }
 
-func newEnv(t *testing.T) *env {
+// opener opens a fresh store.
+type opener func(t *testing.T, clock ferry.Clock) ferry.Store
+
+// eachStore runs a test on SQLite and on PostgreSQL (when
+// FERRY_TEST_POSTGRES_URL is set).
+func eachStore(t *testing.T, test func(t *testing.T, open opener)) {
+	t.Run("sqlite", func(t *testing.T) {
+		test(t, func(t *testing.T, c ferry.Clock) ferry.Store { return ferrytest.SQLite(t, c) })
+	})
+	t.Run("postgres", func(t *testing.T) {
+		test(t, func(t *testing.T, c ferry.Clock) ferry.Store { return ferrytest.Postgres(t, c) })
+	})
+}
+
+func newEnv(t *testing.T, open opener) *env {
 	t.Helper()
 	clock := ferrytest.NewClock(time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC))
-	store := ferrytest.SQLite(t, clock)
+	store := open(t, clock)
 	proc := &fakeProcessor{inner: sim.NewProcessor()}
 	svc := New(store, notify.New(), proc, clock, nil, testConfig)
 	e := &env{t: t, ctx: context.Background(), clock: clock, store: store, proc: proc, svc: svc}
@@ -175,8 +189,10 @@ func wantPhase(t *testing.T, in *ferry.Instruction, phase ferry.Phase) {
 	}
 }
 
-func TestAuthorize(t *testing.T) {
-	e := newEnv(t)
+func TestAuthorize(t *testing.T) { eachStore(t, testAuthorize) }
+
+func testAuthorize(t *testing.T, open opener) {
+	e := newEnv(t, open)
 	_, _, err := e.svc.Authorize(e.ctx, "fy_key_unknown")
 	wantCode(t, err, ferry.CodeUnauthorized)
 	_, _, err = e.svc.Authorize(e.ctx, "")
@@ -200,8 +216,10 @@ func TestAuthorize(t *testing.T) {
 	wantCode(t, err, ferry.CodeUnauthorized)
 }
 
-func TestRevokedKey(t *testing.T) {
-	e := newEnv(t)
+func TestRevokedKey(t *testing.T) { eachStore(t, testRevokedKey) }
+
+func testRevokedKey(t *testing.T, open opener) {
+	e := newEnv(t, open)
 	key2, rec, err := e.svc.CreateAPIKey(e.ctx, e.merchant.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -225,8 +243,10 @@ func TestRevokedKey(t *testing.T) {
 	}
 }
 
-func TestSubmitIdempotency(t *testing.T) {
-	e := newEnv(t)
+func TestSubmitIdempotency(t *testing.T) { eachStore(t, testSubmitIdempotency) }
+
+func testSubmitIdempotency(t *testing.T, open opener) {
+	e := newEnv(t, open)
 	key := ferry.NewIdempotencyKey()
 	first, err := e.submitWith(e.merchant.ID, e.device.SerialNumber, key, body(4999))
 	if err != nil || first.Replayed || first.Status != 202 {
@@ -259,8 +279,10 @@ func TestSubmitIdempotency(t *testing.T) {
 	wantCode(t, err, ferry.CodeDeviceBusy)
 }
 
-func TestSubmitConcurrentDuplicates(t *testing.T) {
-	e := newEnv(t)
+func TestSubmitConcurrentDuplicates(t *testing.T) { eachStore(t, testSubmitConcurrentDuplicates) }
+
+func testSubmitConcurrentDuplicates(t *testing.T, open opener) {
+	e := newEnv(t, open)
 	key := ferry.NewIdempotencyKey()
 	const n = 50
 	bodies := make([][]byte, n)
@@ -293,8 +315,10 @@ func TestSubmitConcurrentDuplicates(t *testing.T) {
 	}
 }
 
-func TestSubmitErrors(t *testing.T) {
-	e := newEnv(t)
+func TestSubmitErrors(t *testing.T) { eachStore(t, testSubmitErrors) }
+
+func testSubmitErrors(t *testing.T, open opener) {
+	e := newEnv(t, open)
 	m2, _, _ := e.svc.CreateMerchant(e.ctx, "Other")
 	theirs := e.addDevice(m2, "THEIRS-1")
 	_, err := e.submitWith(e.merchant.ID, theirs.SerialNumber, ferry.NewIdempotencyKey(), body(100))
@@ -314,8 +338,10 @@ func TestSubmitErrors(t *testing.T) {
 	}
 }
 
-func TestHappyPath(t *testing.T) {
-	e := newEnv(t)
+func TestHappyPath(t *testing.T) { eachStore(t, testHappyPath) }
+
+func testHappyPath(t *testing.T, open opener) {
+	e := newEnv(t, open)
 	in := e.submit(4999)
 	c := e.session("s1")
 	a := e.claim(c)
@@ -370,8 +396,10 @@ func fmtList(s []string) string {
 	return out + "]"
 }
 
-func TestCardReadAtMostOnce(t *testing.T) {
-	e := newEnv(t)
+func TestCardReadAtMostOnce(t *testing.T) { eachStore(t, testCardReadAtMostOnce) }
+
+func testCardReadAtMostOnce(t *testing.T, open opener) {
+	e := newEnv(t, open)
 	in := e.submit(4999)
 	c := e.session("s1")
 	a := e.claim(c)
@@ -408,8 +436,10 @@ func TestCardReadAtMostOnce(t *testing.T) {
 	wantPhase(t, e.get(in.ID), ferry.PhaseCompleted)
 }
 
-func TestCardReadRejectsBadCard(t *testing.T) {
-	e := newEnv(t)
+func TestCardReadRejectsBadCard(t *testing.T) { eachStore(t, testCardReadRejectsBadCard) }
+
+func testCardReadRejectsBadCard(t *testing.T, open opener) {
+	e := newEnv(t, open)
 	e.submit(4999)
 	c := e.session("s1")
 	a := e.claim(c)
@@ -428,8 +458,10 @@ func TestCardReadRejectsBadCard(t *testing.T) {
 	}
 }
 
-func TestLeaseExpiresBeforeCardRead(t *testing.T) {
-	e := newEnv(t)
+func TestLeaseExpiresBeforeCardRead(t *testing.T) { eachStore(t, testLeaseExpiresBeforeCardRead) }
+
+func testLeaseExpiresBeforeCardRead(t *testing.T, open opener) {
+	e := newEnv(t, open)
 	in := e.submit(4999)
 	old := e.session("old")
 	a := e.claim(old)
@@ -458,7 +490,11 @@ func TestLeaseExpiresBeforeCardRead(t *testing.T) {
 }
 
 func TestExpiredLeaseTakenOverWithoutSweep(t *testing.T) {
-	e := newEnv(t)
+	eachStore(t, testExpiredLeaseTakenOverWithoutSweep)
+}
+
+func testExpiredLeaseTakenOverWithoutSweep(t *testing.T, open opener) {
+	e := newEnv(t, open)
 	e.submit(4999)
 	a := e.claim(e.session("old"))
 	e.clock.Advance(testConfig.LeaseTTL)
@@ -468,8 +504,10 @@ func TestExpiredLeaseTakenOverWithoutSweep(t *testing.T) {
 	}
 }
 
-func TestHeartbeatKeepsLease(t *testing.T) {
-	e := newEnv(t)
+func TestHeartbeatKeepsLease(t *testing.T) { eachStore(t, testHeartbeatKeepsLease) }
+
+func testHeartbeatKeepsLease(t *testing.T, open opener) {
+	e := newEnv(t, open)
 	in := e.submit(4999)
 	c := e.session("s1")
 	a := e.claim(c)
@@ -484,8 +522,10 @@ func TestHeartbeatKeepsLease(t *testing.T) {
 	wantPhase(t, e.get(in.ID), ferry.PhaseDelivered)
 }
 
-func TestNoProgressFails(t *testing.T) {
-	e := newEnv(t)
+func TestNoProgressFails(t *testing.T) { eachStore(t, testNoProgressFails) }
+
+func testNoProgressFails(t *testing.T, open opener) {
+	e := newEnv(t, open)
 	in := e.submit(6363)
 	c := e.session("s1")
 	a := e.claim(c)
@@ -519,8 +559,10 @@ func TestNoProgressFails(t *testing.T) {
 	}
 }
 
-func TestUnclaimedFails(t *testing.T) {
-	e := newEnv(t)
+func TestUnclaimedFails(t *testing.T) { eachStore(t, testUnclaimedFails) }
+
+func testUnclaimedFails(t *testing.T, open opener) {
+	e := newEnv(t, open)
 	in := e.submit(4999)
 	e.clock.Advance(testConfig.InstructionTimeout - time.Second)
 	e.sweep()
@@ -534,8 +576,10 @@ func TestUnclaimedFails(t *testing.T) {
 	}
 }
 
-func TestLeaseExpiryAfterDeadlineFails(t *testing.T) {
-	e := newEnv(t)
+func TestLeaseExpiryAfterDeadlineFails(t *testing.T) { eachStore(t, testLeaseExpiryAfterDeadlineFails) }
+
+func testLeaseExpiryAfterDeadlineFails(t *testing.T, open opener) {
+	e := newEnv(t, open)
 	in := e.submit(4999)
 	e.clock.Advance(testConfig.InstructionTimeout - 5*time.Second)
 	e.claim(e.session("s1")) // picking it up counts as progress
@@ -544,9 +588,11 @@ func TestLeaseExpiryAfterDeadlineFails(t *testing.T) {
 	wantPhase(t, e.get(in.ID), ferry.PhaseFailure)
 }
 
-func TestCancel(t *testing.T) {
+func TestCancel(t *testing.T) { eachStore(t, testCancel) }
+
+func testCancel(t *testing.T, open opener) {
 	t.Run("queued", func(t *testing.T) {
-		e := newEnv(t)
+		e := newEnv(t, open)
 		in := e.submit(4999)
 		got, err := e.svc.CancelInstruction(e.ctx, e.merchant.ID, in.ID)
 		if err != nil {
@@ -559,7 +605,7 @@ func TestCancel(t *testing.T) {
 		e.submit(100) // the device is free
 	})
 	t.Run("delivered", func(t *testing.T) {
-		e := newEnv(t)
+		e := newEnv(t, open)
 		in := e.submit(4999)
 		c := e.session("s1")
 		a := e.claim(c)
@@ -580,7 +626,7 @@ func TestCancel(t *testing.T) {
 		wantPhase(t, e.get(in.ID), ferry.PhaseCanceled)
 	})
 	t.Run("authorizing", func(t *testing.T) {
-		e := newEnv(t)
+		e := newEnv(t, open)
 		in := e.submit(4999)
 		c := e.session("s1")
 		a := e.claim(c)
@@ -602,7 +648,7 @@ func TestCancel(t *testing.T) {
 		wantPhase(t, e.get(in.ID), ferry.PhaseCompleted)
 	})
 	t.Run("ended", func(t *testing.T) {
-		e := newEnv(t)
+		e := newEnv(t, open)
 		in := e.submit(4999)
 		c := e.session("s1")
 		a := e.claim(c)
@@ -635,7 +681,7 @@ func TestCancel(t *testing.T) {
 		wantCode(t, err, ferry.CodeCannotBeCanceled)
 	})
 	t.Run("other merchant", func(t *testing.T) {
-		e := newEnv(t)
+		e := newEnv(t, open)
 		in := e.submit(4999)
 		m2, _, _ := e.svc.CreateMerchant(e.ctx, "Other")
 		_, err := e.svc.CancelInstruction(e.ctx, m2.ID, in.ID)
@@ -644,8 +690,10 @@ func TestCancel(t *testing.T) {
 	})
 }
 
-func TestCardholderCancelAndFailure(t *testing.T) {
-	e := newEnv(t)
+func TestCardholderCancelAndFailure(t *testing.T) { eachStore(t, testCardholderCancelAndFailure) }
+
+func testCardholderCancelAndFailure(t *testing.T, open opener) {
+	e := newEnv(t, open)
 	in := e.submit(6161)
 	c := e.session("s1")
 	a := e.claim(c)
@@ -669,9 +717,11 @@ func TestCardholderCancelAndFailure(t *testing.T) {
 	}
 }
 
-func TestAuthorizingSettledBySweeper(t *testing.T) {
+func TestAuthorizingSettledBySweeper(t *testing.T) { eachStore(t, testAuthorizingSettledBySweeper) }
+
+func testAuthorizingSettledBySweeper(t *testing.T, open opener) {
 	t.Run("processor has the answer", func(t *testing.T) {
-		e := newEnv(t)
+		e := newEnv(t, open)
 		in := e.submit(4999)
 		c := e.session("s1")
 		a := e.claim(c)
@@ -699,7 +749,7 @@ func TestAuthorizingSettledBySweeper(t *testing.T) {
 		}
 	})
 	t.Run("processor never saw it", func(t *testing.T) {
-		e := newEnv(t)
+		e := newEnv(t, open)
 		in := e.submit(4999)
 		c := e.session("s1")
 		a := e.claim(c)
@@ -719,8 +769,10 @@ func TestAuthorizingSettledBySweeper(t *testing.T) {
 	})
 }
 
-func TestWaitInstruction(t *testing.T) {
-	e := newEnv(t)
+func TestWaitInstruction(t *testing.T) { eachStore(t, testWaitInstruction) }
+
+func testWaitInstruction(t *testing.T, open opener) {
+	e := newEnv(t, open)
 	in := e.submit(4999)
 	type result struct {
 		in  *ferry.Instruction
@@ -789,8 +841,10 @@ func TestWaitInstruction(t *testing.T) {
 	wantCode(t, err, ferry.CodeInvalid)
 }
 
-func TestNextWakesOnSubmit(t *testing.T) {
-	e := newEnv(t)
+func TestNextWakesOnSubmit(t *testing.T) { eachStore(t, testNextWakesOnSubmit) }
+
+func testNextWakesOnSubmit(t *testing.T, open opener) {
+	e := newEnv(t, open)
 	c := e.session("s1")
 	got := make(chan *ferry.Assignment, 1)
 	timers := e.clock.Timers()
@@ -813,8 +867,10 @@ func TestNextWakesOnSubmit(t *testing.T) {
 	}
 }
 
-func TestHeartbeatWakesOnCancel(t *testing.T) {
-	e := newEnv(t)
+func TestHeartbeatWakesOnCancel(t *testing.T) { eachStore(t, testHeartbeatWakesOnCancel) }
+
+func testHeartbeatWakesOnCancel(t *testing.T, open opener) {
+	e := newEnv(t, open)
 	in := e.submit(4999)
 	c := e.session("s1")
 	a := e.claim(c)
@@ -839,8 +895,10 @@ func TestHeartbeatWakesOnCancel(t *testing.T) {
 	}
 }
 
-func TestDeviceScoping(t *testing.T) {
-	e := newEnv(t)
+func TestDeviceScoping(t *testing.T) { eachStore(t, testDeviceScoping) }
+
+func testDeviceScoping(t *testing.T, open opener) {
+	e := newEnv(t, open)
 	in := e.submit(4999)
 	a := e.claim(e.session("s1"))
 	// Another device of the same merchant cannot touch the instruction.
@@ -852,8 +910,10 @@ func TestDeviceScoping(t *testing.T) {
 	wantPhase(t, e.get(in.ID), ferry.PhaseDelivered)
 }
 
-func TestAddDevice(t *testing.T) {
-	e := newEnv(t)
+func TestAddDevice(t *testing.T) { eachStore(t, testAddDevice) }
+
+func testAddDevice(t *testing.T, open opener) {
+	e := newEnv(t, open)
 	_, err := e.svc.AddDevice(e.ctx, AddDeviceParams{MerchantID: e.merchant.ID, SerialNumber: e.device.SerialNumber, ProcessingTerminalID: "1234001"})
 	wantCode(t, err, ferry.CodeConflict)
 	_, err = e.svc.AddDevice(e.ctx, AddDeviceParams{MerchantID: e.merchant.ID, SerialNumber: "bad/serial", ProcessingTerminalID: "123"})
@@ -862,8 +922,10 @@ func TestAddDevice(t *testing.T) {
 	wantCode(t, err, ferry.CodeNotFound)
 }
 
-func TestCleanup(t *testing.T) {
-	e := newEnv(t)
+func TestCleanup(t *testing.T) { eachStore(t, testCleanup) }
+
+func testCleanup(t *testing.T, open opener) {
+	e := newEnv(t, open)
 	token, _, _ := e.svc.Authorize(e.ctx, e.apiKey)
 	e.submit(4999)
 	e.clock.Advance(25 * time.Hour)

@@ -7,8 +7,10 @@ import (
 	"github.com/ferrygateway/ferry"
 )
 
-func TestPairing(t *testing.T) {
-	e := newEnv(t)
+func TestPairing(t *testing.T) { eachStore(t, testPairing) }
+
+func testPairing(t *testing.T, open opener) {
+	e := newEnv(t, open)
 	code, d, expires, err := e.svc.CreatePairCode(e.ctx, PairCodeParams{MerchantID: e.merchant.ID, SerialNumber: "TERM-1", ProcessingTerminalID: "1234001"})
 	if err != nil {
 		t.Fatal(err)
@@ -45,8 +47,10 @@ func TestPairing(t *testing.T) {
 	wantCode(t, err, ferry.CodeConflict)
 }
 
-func TestRevokeEndsWaits(t *testing.T) {
-	e := newEnv(t)
+func TestRevokeEndsWaits(t *testing.T) { eachStore(t, testRevokeEndsWaits) }
+
+func testRevokeEndsWaits(t *testing.T, open opener) {
+	e := newEnv(t, open)
 	secret, _, err := e.svc.IssueDeviceCredential(e.ctx, e.merchant.ID, e.device.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -83,8 +87,10 @@ func TestRevokeEndsWaits(t *testing.T) {
 	wantCode(t, err, ferry.CodeNotFound)
 }
 
-func TestDeviceOnline(t *testing.T) {
-	e := newEnv(t)
+func TestDeviceOnline(t *testing.T) { eachStore(t, testDeviceOnline) }
+
+func testDeviceOnline(t *testing.T, open opener) {
+	e := newEnv(t, open)
 	d, _ := e.store.DeviceGet(e.ctx, e.device.ID)
 	if e.svc.DeviceOnline(d) {
 		t.Fatal("a device never seen is online")

@@ -24,6 +24,21 @@ var serialPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$`)
 // AddDevice registers a device for a merchant. Serial numbers are 1 to 64
 // letters, digits, '.', '_', ':' or '-', unique per merchant (CodeConflict).
 func (s *Service) AddDevice(ctx context.Context, p AddDeviceParams) (*ferry.Device, error) {
+	var d *ferry.Device
+	err := s.store.Update(ctx, func(tx ferry.Tx) (err error) {
+		d, err = s.addDevice(ctx, tx, p)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if d.Simulated {
+		s.notify(ctx, ferry.SimulatorTopic)
+	}
+	return d, nil
+}
+
+func (s *Service) addDevice(ctx context.Context, tx ferry.Tx, p AddDeviceParams) (*ferry.Device, error) {
 	var fields []ferry.FieldError
 	if !serialPattern.MatchString(p.SerialNumber) {
 		fields = append(fields, ferry.FieldError{Parameter: "serialNumber", Detail: "invalid",
@@ -36,37 +51,27 @@ func (s *Service) AddDevice(ctx context.Context, p AddDeviceParams) (*ferry.Devi
 	if len(fields) > 0 {
 		return nil, &ferry.Error{Code: ferry.CodeInvalid, Message: "The device is not valid", Fields: fields}
 	}
+	if _, err := tx.MerchantGet(ctx, p.MerchantID); err != nil {
+		return nil, err
+	}
 	model := p.Model
 	if model == "" {
 		model = "ferryVirtual"
 	}
-	var d *ferry.Device
-	err := s.store.Update(ctx, func(tx ferry.Tx) error {
-		if _, err := tx.MerchantGet(ctx, p.MerchantID); err != nil {
-			return err
-		}
-		d = &ferry.Device{
-			ID:                   ferry.NewID(),
-			MerchantID:           p.MerchantID,
-			SerialNumber:         p.SerialNumber,
-			ProcessingTerminalID: p.ProcessingTerminalID,
-			Simulated:            p.Simulated,
-			Model:                model,
-			CreatedAt:            tx.Now(),
-		}
-		err := tx.DeviceInsert(ctx, d)
-		if ferry.ErrorCode(err) == ferry.CodeConflict {
-			return &ferry.Error{Code: ferry.CodeConflict, Message: fmt.Sprintf("The merchant already has a device with serial number %s", p.SerialNumber), Err: err}
-		}
-		return err
-	})
-	if err != nil {
-		return nil, err
+	d := &ferry.Device{
+		ID:                   ferry.NewID(),
+		MerchantID:           p.MerchantID,
+		SerialNumber:         p.SerialNumber,
+		ProcessingTerminalID: p.ProcessingTerminalID,
+		Simulated:            p.Simulated,
+		Model:                model,
+		CreatedAt:            tx.Now(),
 	}
-	if d.Simulated {
-		s.notify(ctx, ferry.SimulatorTopic)
+	err := tx.DeviceInsert(ctx, d)
+	if ferry.ErrorCode(err) == ferry.CodeConflict {
+		return nil, &ferry.Error{Code: ferry.CodeConflict, Message: fmt.Sprintf("The merchant already has a device with serial number %s", p.SerialNumber), Err: err}
 	}
-	return d, nil
+	return d, err
 }
 
 // ListDevices returns devices that match p.

@@ -70,7 +70,7 @@ func (s *Service) SubmitRefundInstruction(ctx context.Context, p SubmitParams) (
 	var resp *Response
 	err = s.store.Update(ctx, func(tx ferry.Tx) error {
 		resp = nil
-		if err := tx.IdempotencyLock(ctx, p.MerchantID, p.IdempotencyKey); err != nil {
+		if err := tx.Lock(ctx, "idempotency:"+p.MerchantID+":"+p.IdempotencyKey); err != nil {
 			return err
 		}
 		if r, err := s.replay(ctx, tx, p); r != nil || err != nil {

@@ -12,26 +12,30 @@ import (
 // CreateMerchant creates a merchant with one API key. The key is returned
 // here and never again: only its hash is stored.
 func (s *Service) CreateMerchant(ctx context.Context, name string) (*ferry.Merchant, string, error) {
-	name = strings.TrimSpace(name)
-	if name == "" || len([]rune(name)) > 100 {
-		return nil, "", &ferry.Error{Code: ferry.CodeInvalid, Message: "A merchant needs a name of 1 to 100 characters",
-			Fields: []ferry.FieldError{{Parameter: "name", Detail: "invalid", Message: "name must be 1 to 100 characters"}}}
-	}
 	var m *ferry.Merchant
 	var key string
-	err := s.store.Update(ctx, func(tx ferry.Tx) error {
-		m = &ferry.Merchant{ID: ferry.NewID(), Name: name, CreatedAt: tx.Now()}
-		if err := tx.MerchantInsert(ctx, m); err != nil {
-			return err
-		}
-		var err error
-		key, _, err = s.insertAPIKey(ctx, tx, m.ID)
+	err := s.store.Update(ctx, func(tx ferry.Tx) (err error) {
+		m, key, err = s.createMerchant(ctx, tx, name)
 		return err
 	})
 	if err != nil {
 		return nil, "", err
 	}
 	return m, key, nil
+}
+
+func (s *Service) createMerchant(ctx context.Context, tx ferry.Tx, name string) (*ferry.Merchant, string, error) {
+	name = strings.TrimSpace(name)
+	if name == "" || len([]rune(name)) > 100 {
+		return nil, "", &ferry.Error{Code: ferry.CodeInvalid, Message: "A merchant needs a name of 1 to 100 characters",
+			Fields: []ferry.FieldError{{Parameter: "name", Detail: "invalid", Message: "name must be 1 to 100 characters"}}}
+	}
+	m := &ferry.Merchant{ID: ferry.NewID(), Name: name, CreatedAt: tx.Now()}
+	if err := tx.MerchantInsert(ctx, m); err != nil {
+		return nil, "", err
+	}
+	key, _, err := s.insertAPIKey(ctx, tx, m.ID)
+	return m, key, err
 }
 
 // CreateAPIKey adds an API key to a merchant and returns it (shown once)

@@ -81,3 +81,18 @@ func (h *Hub) Len() int {
 	}
 	return n
 }
+
+// WakeAll wakes every subscriber of every key: after notifications may
+// have been lost, everyone reads the state again.
+func (h *Hub) WakeAll() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, set := range h.subs {
+		for s := range set {
+			select {
+			case s.c <- struct{}{}:
+			default:
+			}
+		}
+	}
+}

@@ -292,9 +292,9 @@ type tx struct {
 
 func (t *tx) Now() time.Time { return t.now }
 
-// IdempotencyLock needs to do nothing: one connection writes, one
-// transaction at a time.
-func (t *tx) IdempotencyLock(ctx context.Context, merchantID, key string) error { return nil }
+// Lock needs to do nothing: one connection writes, one transaction at a
+// time.
+func (t *tx) Lock(ctx context.Context, name string) error { return nil }
 
 // migrate applies the embedded migrations that the database has not seen,
 // each in its own transaction, in file-name order.

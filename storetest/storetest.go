@@ -652,7 +652,7 @@ func testConcurrentIdempotency(t *testing.T, h *harness) {
 	for range n {
 		wg.Go(func() {
 			err := h.store.Update(h.ctx, func(tx ferry.Tx) error {
-				if err := tx.IdempotencyLock(h.ctx, m.ID, "k"); err != nil {
+				if err := tx.Lock(h.ctx, "idempotency:"+m.ID+":k"); err != nil {
 					return err
 				}
 				if _, err := tx.IdempotencyGet(h.ctx, m.ID, "k"); err == nil {

@@ -11,9 +11,7 @@ import (
 
 	"github.com/ferrygateway/ferry"
 	"github.com/ferrygateway/ferry/core"
-	"github.com/ferrygateway/ferry/notify"
 	"github.com/ferrygateway/ferry/sim"
-	"github.com/ferrygateway/ferry/sqlite"
 )
 
 // The admin commands work on the database directly, so they work while a
@@ -53,17 +51,12 @@ func dispatch(ctx context.Context, group string, subs []subcommand, args []strin
 // admin opens the database named by --db for one admin command.
 func admin(ctx context.Context, dsn string) (*core.Service, func(), error) {
 	log := slog.New(slog.DiscardHandler)
-	store, err := openStore(ctx, dsn, ferry.SystemClock{}, log)
+	be, err := openBackend(ctx, dsn, ferry.SystemClock{}, log)
 	if err != nil {
 		return nil, nil, err
 	}
-	// Changes made here wake waiters in a server running on the database.
-	var notifier ferry.Notifier = notify.New()
-	if db, ok := store.(*sqlite.DB); ok {
-		notifier = db.Publisher()
-	}
-	svc := core.New(store, notifier, sim.NewProcessor(), nil, log, core.Config{})
-	return svc, func() { store.Close() }, nil
+	svc := core.New(be.store, be.admin, sim.NewProcessor(), nil, log, core.Config{})
+	return svc, func() { be.store.Close() }, nil
 }
 
 func printJSON(w io.Writer, v any) error {

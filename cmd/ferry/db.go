@@ -5,8 +5,11 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/ferrygateway/ferry"
+	"github.com/ferrygateway/ferry/notify"
+	"github.com/ferrygateway/ferry/postgres"
 	"github.com/ferrygateway/ferry/sqlite"
 )
 
@@ -14,11 +17,31 @@ import (
 // none is given: a SQLite file in the working directory.
 const defaultDB = "sqlite:ferry.db"
 
-// openStore opens the store a DSN names. The scheme picks the backend:
-// sqlite:PATH for a SQLite file. There is no fallback: an unknown scheme is
-// an error that lists the supported ones.
-func openStore(ctx context.Context, dsn string, clock ferry.Clock, log *slog.Logger) (ferry.Store, error) {
+// backend is an open database and the notifier that goes with it.
+type backend struct {
+	store ferry.Store
+	// server is the notifier for `ferry serve`: it wakes this process's
+	// waiters, and relay brings in the wake-ups of other processes.
+	server ferry.Notifier
+	relay  func(ctx context.Context)
+	// ready is closed once relay listens.
+	ready <-chan struct{}
+	// admin is the notifier for admin commands: it tells a running server
+	// about their changes.
+	admin ferry.Notifier
+}
+
+// signalInterval is how often a server on SQLite looks for wake-ups left by
+// admin commands in other processes.
+const signalInterval = 250 * time.Millisecond
+
+// openBackend opens the database a DSN names. The scheme picks the
+// backend: sqlite:PATH for a SQLite file, postgres://… for PostgreSQL.
+// There is no fallback: an unknown scheme is an error that lists the
+// supported ones.
+func openBackend(ctx context.Context, dsn string, clock ferry.Clock, log *slog.Logger) (*backend, error) {
 	scheme, rest, _ := strings.Cut(dsn, ":")
+	hub := notify.New()
 	switch strings.ToLower(scheme) {
 	case "sqlite", "sqlite3":
 		path := strings.TrimPrefix(rest, "//")
@@ -29,11 +52,33 @@ func openStore(ctx context.Context, dsn string, clock ferry.Clock, log *slog.Log
 		if err != nil {
 			return nil, fmt.Errorf("opening %s: %w", path, err)
 		}
-		return db, nil
+		ready := make(chan struct{})
+		close(ready)
+		return &backend{
+			store:  db,
+			server: hub,
+			// Admin commands on the same file leave wake-ups in the
+			// database; relay them to this server's waiters.
+			relay: func(ctx context.Context) { db.Watch(ctx, hub, signalInterval) },
+			ready: ready,
+			admin: db.Publisher(),
+		}, nil
 	case "postgres", "postgresql":
-		return nil, usageErrorf("--db %s: PostgreSQL is not supported yet; use sqlite:PATH", redactDSN(dsn))
+		db, err := postgres.Open(ctx, dsn, postgres.Options{Clock: clock, Logger: log})
+		if err != nil {
+			return nil, fmt.Errorf("opening %s: %w", redactDSN(dsn), err)
+		}
+		n := postgres.NewNotifier(db, hub)
+		return &backend{
+			store:  db,
+			server: n,
+			relay:  func(ctx context.Context) { n.Run(ctx) },
+			ready:  n.Ready(),
+			// The database's triggers tell every server.
+			admin: hub,
+		}, nil
 	default:
-		return nil, usageErrorf("--db %q: unsupported database; supported: sqlite:PATH (e.g. sqlite:ferry.db)", redactDSN(dsn))
+		return nil, usageErrorf("--db %q: unsupported database; supported: sqlite:PATH (e.g. sqlite:ferry.db) and postgres://USER@HOST:PORT/DB", redactDSN(dsn))
 	}
 }
 

@@ -98,9 +98,10 @@ func TestDevicePairing(t *testing.T) {
 	}
 }
 
-func TestDeviceFlow(t *testing.T) {
-	t.Parallel()
-	s := startServer(t, "--lease-ttl", "2s", "--instruction-timeout", "1m")
+func TestDeviceFlow(t *testing.T) { eachDB(t, testDeviceFlow) }
+
+func testDeviceFlow(t *testing.T, boot starter) {
+	s := boot(t, "--lease-ttl", "2s", "--instruction-timeout", "1m")
 	ctx := context.Background()
 	conn := s.device(t, "TERM-1")
 	c := s.client(t, s.APIKey)
@@ -171,9 +172,10 @@ func TestDeviceFlow(t *testing.T) {
 	}
 }
 
-func TestDeviceStopAndLease(t *testing.T) {
-	t.Parallel()
-	s := startServer(t, "--lease-ttl", "500ms", "--instruction-timeout", "1m")
+func TestDeviceStopAndLease(t *testing.T) { eachDB(t, testDeviceStopAndLease) }
+
+func testDeviceStopAndLease(t *testing.T, boot starter) {
+	s := boot(t, "--lease-ttl", "500ms", "--instruction-timeout", "1m")
 	ctx := context.Background()
 	conn := s.device(t, "TERM-1")
 	c := s.client(t, s.APIKey)
@@ -233,9 +235,10 @@ func TestDeviceStopAndLease(t *testing.T) {
 	}
 }
 
-func TestTwoAgentsOneCredential(t *testing.T) {
-	t.Parallel()
-	s := startServer(t)
+func TestTwoAgentsOneCredential(t *testing.T) { eachDB(t, testTwoAgentsOneCredential) }
+
+func testTwoAgentsOneCredential(t *testing.T, boot starter) {
+	s := boot(t)
 	ctx := context.Background()
 	first := s.device(t, "TERM-1")
 	second := s.session(first.Credential, "second-session")
@@ -263,9 +266,10 @@ func TestTwoAgentsOneCredential(t *testing.T) {
 	}
 }
 
-func TestRevokedDevice(t *testing.T) {
-	t.Parallel()
-	s := startServer(t)
+func TestRevokedDevice(t *testing.T) { eachDB(t, testRevokedDevice) }
+
+func testRevokedDevice(t *testing.T, boot starter) {
+	s := boot(t)
 	ctx := context.Background()
 	conn := s.device(t, "TERM-1")
 	done := make(chan error, 1)
@@ -336,9 +340,10 @@ func TestDeviceProtocolErrors(t *testing.T) {
 	}
 }
 
-func TestSearchDevices(t *testing.T) {
-	t.Parallel()
-	s := startServer(t, "--device-offline-after", "3s")
+func TestSearchDevices(t *testing.T) { eachDB(t, testSearchDevices) }
+
+func testSearchDevices(t *testing.T, boot starter) {
+	s := boot(t, "--device-offline-after", "3s")
 	c := s.client(t, s.APIKey)
 	// The sandbox devices, and a real one that polled once.
 	conn := s.device(t, "TERM-1")

@@ -17,9 +17,10 @@ const sandboxDevice = "1850010868"
 
 // TestRefundFlow runs Payroc's "Run an unreferenced refund" guide step by
 // step against the sandbox.
-func TestRefundFlow(t *testing.T) {
-	t.Parallel()
-	s := startServer(t)
+func TestRefundFlow(t *testing.T) { eachDB(t, testRefundFlow) }
+
+func testRefundFlow(t *testing.T, boot starter) {
+	s := boot(t)
 	c := s.client(t, s.APIKey)
 
 	r := c.submit(t, sandboxDevice, refundBody(4999))
@@ -244,9 +245,10 @@ func (s *server) queuedInstruction(t *testing.T, c *client) string {
 	return c.refund(t, serial, 100)
 }
 
-func TestIdempotency(t *testing.T) {
-	t.Parallel()
-	s := startServer(t)
+func TestIdempotency(t *testing.T) { eachDB(t, testIdempotency) }
+
+func testIdempotency(t *testing.T, boot starter) {
+	s := boot(t)
 	c := s.client(t, s.APIKey)
 	key := ferry.NewIdempotencyKey()
 	first := c.submitKey(t, sandboxDevice, key, refundBody(4999))
@@ -272,9 +274,10 @@ func TestIdempotency(t *testing.T) {
 	}
 }
 
-func TestConcurrentDuplicates(t *testing.T) {
-	t.Parallel()
-	s := startServer(t, "--sim-delay", "10s")
+func TestConcurrentDuplicates(t *testing.T) { eachDB(t, testConcurrentDuplicates) }
+
+func testConcurrentDuplicates(t *testing.T, boot starter) {
+	s := boot(t, "--sim-delay", "10s")
 	c := s.client(t, s.APIKey)
 	key := ferry.NewIdempotencyKey()
 	const n = 50
@@ -298,9 +301,10 @@ func TestConcurrentDuplicates(t *testing.T) {
 	}
 }
 
-func TestLongPoll(t *testing.T) {
-	t.Parallel()
-	s := startServer(t, "--sim-delay", "300ms", "--poll-wait", "20s")
+func TestLongPoll(t *testing.T) { eachDB(t, testLongPoll) }
+
+func testLongPoll(t *testing.T, boot starter) {
+	s := boot(t, "--sim-delay", "300ms", "--poll-wait", "20s")
 	c := s.client(t, s.APIKey)
 
 	// Completion wakes a waiting poll long before the poll wait ends.
@@ -349,9 +353,10 @@ func TestPollWaitExpires(t *testing.T) {
 	}
 }
 
-func TestCancelPhases(t *testing.T) {
-	t.Parallel()
-	s := startServer(t, "--sim-delay", "100ms")
+func TestCancelPhases(t *testing.T) { eachDB(t, testCancelPhases) }
+
+func testCancelPhases(t *testing.T, boot starter) {
+	s := boot(t, "--sim-delay", "100ms")
 	c := s.client(t, s.APIKey)
 	cancel := func(id string) *response { return c.do(t, "DELETE", "/v1/refund-instructions/"+id, nil) }
 
@@ -396,9 +401,10 @@ func TestCancelPhases(t *testing.T) {
 }
 
 // TestSandboxTable checks every row of docs/sandbox.md.
-func TestSandboxTable(t *testing.T) {
-	t.Parallel()
-	s := startServer(t, "--sim-delay", "20ms", "--instruction-timeout", "1s")
+func TestSandboxTable(t *testing.T) { eachDB(t, testSandboxTable) }
+
+func testSandboxTable(t *testing.T, boot starter) {
+	s := boot(t, "--sim-delay", "20ms", "--instruction-timeout", "1s")
 	c := s.client(t, s.APIKey)
 	rows := []struct {
 		amount   int64
@@ -454,9 +460,10 @@ func TestSandboxTable(t *testing.T) {
 
 // TestCrossMerchant: another merchant's ids and keys answer exactly like
 // unknown ones.
-func TestCrossMerchant(t *testing.T) {
-	t.Parallel()
-	s := startServer(t)
+func TestCrossMerchant(t *testing.T) { eachDB(t, testCrossMerchant) }
+
+func testCrossMerchant(t *testing.T, boot starter) {
+	s := boot(t)
 	a := s.client(t, s.APIKey)
 	key := ferry.NewIdempotencyKey()
 	id := a.refund(t, sandboxDevice, 4999)
@@ -489,9 +496,10 @@ func TestCrossMerchant(t *testing.T) {
 	}
 }
 
-func TestRestartKeepsEverything(t *testing.T) {
-	t.Parallel()
-	s := startServer(t, "--sim-delay", "100ms", "--instruction-timeout", "5s")
+func TestRestartKeepsEverything(t *testing.T) { eachDB(t, testRestartKeepsEverything) }
+
+func testRestartKeepsEverything(t *testing.T, boot starter) {
+	s := boot(t, "--sim-delay", "100ms", "--instruction-timeout", "5s")
 	c := s.client(t, s.APIKey)
 	doneID := c.refund(t, sandboxDevice, 4999)
 	done := c.poll(t, doneID)
@@ -526,9 +534,10 @@ func TestRestartKeepsEverything(t *testing.T) {
 
 // TestShutdownAnswersWaitingPolls: a graceful stop answers long-polls at
 // once with the current state.
-func TestShutdownAnswersWaitingPolls(t *testing.T) {
-	t.Parallel()
-	s := startServer(t, "--poll-wait", "50s", "--instruction-timeout", "1m")
+func TestShutdownAnswersWaitingPolls(t *testing.T) { eachDB(t, testShutdownAnswersWaitingPolls) }
+
+func testShutdownAnswersWaitingPolls(t *testing.T, boot starter) {
+	s := boot(t, "--poll-wait", "50s", "--instruction-timeout", "1m")
 	c := s.client(t, s.APIKey)
 	id := s.queuedInstruction(t, c)
 	got := make(chan *response, 1)
@@ -547,9 +556,10 @@ func TestShutdownAnswersWaitingPolls(t *testing.T) {
 	}
 }
 
-func TestAdminCommands(t *testing.T) {
-	t.Parallel()
-	s := startServer(t)
+func TestAdminCommands(t *testing.T) { eachDB(t, testAdminCommands) }
+
+func testAdminCommands(t *testing.T, boot starter) {
+	s := boot(t)
 	id, key := s.newMerchant(t, "Gamma")
 	s.addDevice(t, id, "GAMMA-1", true)
 	out, err := s.admin(t, "device", "list", "--merchant", id, "--json")
@@ -585,9 +595,10 @@ func TestAdminCommands(t *testing.T) {
 func TestDatabaseFlag(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct{ dsn, want string }{
-		{"postgres://user:secret@localhost/ferry", "not supported yet"},
-		{"mysql://localhost/ferry", "supported: sqlite:PATH"},
+		{"postgres://nobody:secret@127.0.0.1:1/ferry?connect_timeout=1", "opening postgres://nobody:***@127.0.0.1:1/ferry"},
+		{"mysql://localhost/ferry", "supported: sqlite:PATH (e.g. sqlite:ferry.db) and postgres://"},
 		{"ferry.db", "supported: sqlite:PATH"},
+		{"sqlite:", "name the database file"},
 	} {
 		var out, errOut bytes.Buffer
 		err := run(context.Background(), []string{"serve", "--db", tc.dsn, "--listen", "127.0.0.1:0"}, func(string) string { return "" }, nil, &out, &errOut)

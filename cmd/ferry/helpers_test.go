@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/ferrygateway/ferry"
+	"github.com/ferrygateway/ferry/ferrytest"
 )
 
 // server is a real `ferry serve` running in this process on port 0.
@@ -57,6 +58,31 @@ var (
 
 // fastArgs make the sandbox quick: short simulated delays and deadlines.
 var fastArgs = []string{"--sim-delay", "20ms", "--instruction-timeout", "2s", "--lease-ttl", "1s", "--poll-wait", "10s", "--log-level", "warn"}
+
+// starter starts a server on a new database.
+type starter func(t *testing.T, args ...string) *server
+
+// eachDB runs a test against a server on SQLite and one on PostgreSQL
+// (when FERRY_TEST_POSTGRES_URL is set), in parallel.
+func eachDB(t *testing.T, test func(t *testing.T, start starter)) {
+	t.Parallel()
+	t.Run("sqlite", func(t *testing.T) {
+		t.Parallel()
+		test(t, startServer)
+	})
+	t.Run("postgres", func(t *testing.T) {
+		t.Parallel()
+		test(t, startPostgresServer)
+	})
+}
+
+// startPostgresServer runs `ferry serve` on a new schema of the test
+// PostgreSQL server.
+func startPostgresServer(t *testing.T, args ...string) *server {
+	t.Helper()
+	// A small pool: many tests share the server's 100 connections.
+	return startServerOn(t, ferrytest.PostgresURL(t)+"&pool_max_conns=8", args...)
+}
 
 // startServer runs `ferry serve` on a new database in t.TempDir.
 func startServer(t *testing.T, args ...string) *server {

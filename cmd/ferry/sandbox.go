@@ -30,37 +30,11 @@ type sandboxInfo struct {
 // empty database. On a database that has it already, it returns it without
 // its API key, which was shown once, when it was created.
 func seedSandbox(ctx context.Context, svc *core.Service) (*sandboxInfo, error) {
-	merchants, err := svc.Store().MerchantList(ctx)
-	if err != nil {
+	sb, err := svc.EnsureSandbox(ctx, core.SandboxSpec{Name: sandboxName, Serials: sandboxSerials, Terminal: sandboxTerminal})
+	if err != nil || sb == nil {
 		return nil, err
 	}
-	if len(merchants) > 0 {
-		for _, m := range merchants {
-			if m.Name == sandboxName {
-				devices, err := svc.ListDevices(ctx, ferry.DeviceListParams{MerchantID: m.ID})
-				return &sandboxInfo{merchant: m, devices: devices}, err
-			}
-		}
-		return nil, nil
-	}
-	m, key, err := svc.CreateMerchant(ctx, sandboxName)
-	if err != nil {
-		return nil, err
-	}
-	info := &sandboxInfo{merchant: m, apiKey: key}
-	for _, serial := range sandboxSerials {
-		d, err := svc.AddDevice(ctx, core.AddDeviceParams{
-			MerchantID:           m.ID,
-			SerialNumber:         serial,
-			ProcessingTerminalID: sandboxTerminal,
-			Simulated:            true,
-		})
-		if err != nil {
-			return nil, err
-		}
-		info.devices = append(info.devices, d)
-	}
-	return info, nil
+	return &sandboxInfo{merchant: sb.Merchant, apiKey: sb.APIKey, devices: sb.Devices}, nil
 }
 
 // print shows the sandbox and the three steps of a refund as curl commands.

@@ -17,9 +17,7 @@ import (
 	"github.com/ferrygateway/ferry/api"
 	"github.com/ferrygateway/ferry/core"
 	"github.com/ferrygateway/ferry/deviceapi"
-	"github.com/ferrygateway/ferry/notify"
 	"github.com/ferrygateway/ferry/sim"
-	"github.com/ferrygateway/ferry/sqlite"
 )
 
 // serveConfig is the configuration of `ferry serve`.
@@ -138,19 +136,35 @@ func runServe(ctx context.Context, args []string, getenv env, stdin io.Reader, s
 // devices stop between steps, and the database is closed last.
 func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Writer) error {
 	clock := ferry.SystemClock{}
-	store, err := openStore(ctx, cfg.DB, clock, log)
+	be, err := openBackend(ctx, cfg.DB, clock, log)
 	if err != nil {
 		return err
 	}
-	defer store.Close()
-	hub := notify.New()
-	svc := core.New(store, hub, sim.NewProcessor(), clock, log, core.Config{
+	defer be.store.Close()
+	svc := core.New(be.store, be.server, sim.NewProcessor(), clock, log, core.Config{
 		TokenTTL:           cfg.TokenTTL,
 		InstructionTimeout: cfg.InstructionTimeout,
 		LeaseTTL:           cfg.LeaseTTL,
 		MaxDeviceWait:      maxDeviceWait,
 		OnlineWindow:       cfg.DeviceOfflineAfter,
 	})
+	// Background work runs until shutdown: wake-ups from other processes,
+	// the sweeper that settles deadlines, the fleet of simulated devices.
+	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
+	var wg sync.WaitGroup
+	defer func() {
+		stopBG()
+		wg.Wait()
+	}()
+	wg.Go(func() { be.relay(bg) })
+	select {
+	case <-be.ready:
+	case <-time.After(30 * time.Second):
+		return errors.New("the database's notifications did not start within 30s")
+	case <-ctx.Done():
+		return nil
+	}
+
 	var sandbox *sandboxInfo
 	if cfg.Sandbox {
 		if sandbox, err = seedSandbox(ctx, svc); err != nil {
@@ -166,16 +180,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Wri
 	deviceServer := deviceapi.New(svc, api.BaseURL, log)
 	httpServer := newHTTPServer(apiServer, deviceServer, cfg, log)
 
-	// Background work runs until shutdown: the sweeper settles deadlines,
-	// the fleet drives simulated devices.
-	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
-	var wg sync.WaitGroup
 	wg.Go(func() { svc.RunSweeper(bg) })
-	if db, ok := store.(*sqlite.DB); ok {
-		// Admin commands on the same file (ferry device revoke, say) leave
-		// wake-ups in the database; relay them to this server's waiters.
-		wg.Go(func() { db.Watch(bg, hub, signalInterval) })
-	}
 	fleet := &agent.Fleet{
 		Devices: func(ctx context.Context) ([]*ferry.Device, error) {
 			simulated := true
@@ -184,7 +189,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Wri
 		Connect: func(d *ferry.Device) ferry.DeviceConn {
 			return svc.DeviceConn(d, "sim-"+ferry.NewID())
 		},
-		Notifier:   hub,
+		Notifier:   be.server,
 		Cardholder: &agent.Auto{Delay: cfg.SimDelay, Clock: clock},
 		Log:        log.With("component", "simulator"),
 	}
@@ -241,10 +246,6 @@ func newHTTPServer(a *api.Server, d *deviceapi.Server, cfg serveConfig, log *slo
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 }
-
-// signalInterval is how often a server on SQLite looks for wake-ups left by
-// admin commands in other processes.
-const signalInterval = 250 * time.Millisecond
 
 // maxDeviceWait caps a device's wait for work (core.Config.MaxDeviceWait).
 const maxDeviceWait = 60 * time.Second

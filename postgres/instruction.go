@@ -1,0 +1,146 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/ferrygateway/ferry"
+	"github.com/jackc/pgx/v5"
+)
+
+const instructionColumns = `id, merchant_id, device_id, kind, phase, version, request, lease_token, lease_session,
+	lease_expires_at, deadline_at, card, refund_id, error_message, canceled_by, stop_acked, created_at, updated_at`
+
+// activePhases is the SQL list of active phases; the partial indexes on
+// instructions name the same list.
+const activePhases = "('queued', 'delivered', 'authorizing')"
+
+func scanInstruction(s scanner) (*ferry.Instruction, error) {
+	var in ferry.Instruction
+	var request, card []byte
+	var refundID *string
+	var leaseExp, deadline, created, updated *time.Time
+	err := s.Scan(&in.ID, &in.MerchantID, &in.DeviceID, &in.Kind, &in.Phase, &in.Version, &request,
+		&in.LeaseToken, &in.LeaseSession, &leaseExp, &deadline, &card, &refundID,
+		&in.ErrorMessage, &in.CanceledBy, &in.StopAcked, &created, &updated)
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(request, &in.Request); err != nil {
+		return nil, err
+	}
+	if card != nil {
+		in.Card = new(ferry.Card)
+		if err := json.Unmarshal(card, in.Card); err != nil {
+			return nil, err
+		}
+	}
+	if refundID != nil {
+		in.RefundID = *refundID
+	}
+	in.LeaseExpiresAt, in.DeadlineAt = utc(leaseExp), utc(deadline)
+	in.CreatedAt, in.UpdatedAt = utc(created), utc(updated)
+	return &in, nil
+}
+
+func (q *queries) instruction(ctx context.Context, sql string, args ...any) (*ferry.Instruction, error) {
+	in, err := scanInstruction(q.q.QueryRow(ctx, sql, args...))
+	return in, translate(err, "refund instruction")
+}
+
+// InstructionGet locks the row inside a write transaction: whoever reads an
+// instruction there means to change it, and the next one waits.
+func (q *queries) InstructionGet(ctx context.Context, merchantID, id string) (*ferry.Instruction, error) {
+	sql := "SELECT " + instructionColumns + " FROM instructions WHERE id = $1 AND merchant_id = $2"
+	if q.locking {
+		sql += " FOR UPDATE"
+	}
+	return q.instruction(ctx, sql, id, merchantID)
+}
+
+func (q *queries) InstructionActiveForDevice(ctx context.Context, deviceID string) (*ferry.Instruction, error) {
+	return q.instruction(ctx, "SELECT "+instructionColumns+" FROM instructions WHERE device_id = $1 AND phase IN "+activePhases, deviceID)
+}
+
+func (q *queries) InstructionUnacked(ctx context.Context, deviceID, session string) (*ferry.Instruction, error) {
+	return q.instruction(ctx, "SELECT "+instructionColumns+` FROM instructions
+		WHERE device_id = $1 AND NOT stop_acked AND lease_session = $2 AND phase NOT IN `+activePhases+`
+		ORDER BY updated_at DESC LIMIT 1`, deviceID, session)
+}
+
+func (q *queries) InstructionLastCompleted(ctx context.Context, deviceID string) (*ferry.Instruction, error) {
+	return q.instruction(ctx, "SELECT "+instructionColumns+` FROM instructions
+		WHERE device_id = $1 AND phase = 'completed' ORDER BY updated_at DESC LIMIT 1`, deviceID)
+}
+
+func (q *queries) InstructionListDue(ctx context.Context, t time.Time, limit int) ([]*ferry.Instruction, error) {
+	out, err := list(ctx, q, scanInstruction, "SELECT "+instructionColumns+` FROM instructions
+		WHERE due_at IS NOT NULL AND due_at <= $1 ORDER BY due_at LIMIT $2`, ts(t), limit)
+	return out, translate(err, "refund instruction")
+}
+
+func (q *queries) InstructionNextDue(ctx context.Context) (time.Time, error) {
+	var due *time.Time
+	err := q.q.QueryRow(ctx, "SELECT min(due_at) FROM instructions WHERE due_at IS NOT NULL").Scan(&due)
+	return utc(due), translate(err, "refund instruction")
+}
+
+func (q *queries) InstructionInsert(ctx context.Context, in *ferry.Instruction) error {
+	request, card, err := instructionJSON(in)
+	if err != nil {
+		return err
+	}
+	in.Version = 1
+	_, err = q.q.Exec(ctx, `INSERT INTO instructions (id, merchant_id, device_id, kind, phase, version, request, amount,
+		currency, order_id, lease_token, lease_session, lease_expires_at, deadline_at, due_at, card, refund_id,
+		error_message, canceled_by, stop_acked, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)`,
+		in.ID, in.MerchantID, in.DeviceID, in.Kind, in.Phase, in.Version, request,
+		in.Request.Order.Amount, in.Request.Order.Currency, in.Request.Order.OrderID,
+		in.LeaseToken, in.LeaseSession, ts(in.LeaseExpiresAt), ts(in.DeadlineAt), ts(in.DueAt()),
+		card, nullString(in.RefundID), in.ErrorMessage, in.CanceledBy, in.StopAcked,
+		ts(in.CreatedAt), ts(in.UpdatedAt))
+	return translate(err, "refund instruction")
+}
+
+func (q *queries) InstructionUpdate(ctx context.Context, in *ferry.Instruction, version int64) error {
+	_, card, err := instructionJSON(in)
+	if err != nil {
+		return err
+	}
+	tag, err := q.q.Exec(ctx, `UPDATE instructions SET phase = $1, version = $2, lease_token = $3, lease_session = $4,
+		lease_expires_at = $5, deadline_at = $6, due_at = $7, card = $8, refund_id = $9, error_message = $10,
+		canceled_by = $11, stop_acked = $12, updated_at = $13
+		WHERE id = $14 AND version = $15`,
+		in.Phase, version+1, in.LeaseToken, in.LeaseSession, ts(in.LeaseExpiresAt), ts(in.DeadlineAt),
+		ts(in.DueAt()), card, nullString(in.RefundID), in.ErrorMessage, in.CanceledBy, in.StopAcked,
+		ts(in.UpdatedAt), in.ID, version)
+	if err := affected(tag, err); err != nil {
+		if err == pgx.ErrNoRows {
+			return &ferry.Error{Code: ferry.CodeConflict, Message: "The instruction changed meanwhile; try again"}
+		}
+		return translate(err, "refund instruction")
+	}
+	in.Version = version + 1
+	return nil
+}
+
+func instructionJSON(in *ferry.Instruction) (request, card []byte, err error) {
+	if request, err = json.Marshal(in.Request); err != nil {
+		return nil, nil, err
+	}
+	if in.Card != nil {
+		if card, err = json.Marshal(in.Card); err != nil {
+			return nil, nil, err
+		}
+	}
+	return request, card, nil
+}
+
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}

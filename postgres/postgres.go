@@ -1,0 +1,231 @@
+// Package postgres is Ferry's store on PostgreSQL, for several Ferry
+// instances on one database. It uses pgx; each transaction runs at READ
+// COMMITTED, and every state change is a compare-and-set on a row locked
+// with FOR UPDATE. Triggers publish changes with NOTIFY when the
+// transaction commits; Notifier relays them to this instance's waiters.
+package postgres
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/ferrygateway/ferry"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+//go:embed migration/*.sql
+var migrations embed.FS
+
+// Options tunes a DB. The zero value is ready to use.
+type Options struct {
+	// Clock gives transaction times. Default: the system clock.
+	Clock ferry.Clock
+	// MaxConns caps the pool. Default: the DSN's pool_max_conns, else 32:
+	// enough for the concurrency one instance sees, small enough that a few
+	// instances stay under PostgreSQL's default max_connections of 100.
+	MaxConns int32
+	// Logger receives warnings. Default: slog.Default().
+	Logger *slog.Logger
+}
+
+// DB is a Ferry store on PostgreSQL. It implements ferry.Store.
+type DB struct {
+	*queries
+	pool  *pgxpool.Pool
+	clock ferry.Clock
+	log   *slog.Logger
+}
+
+var _ ferry.Store = (*DB)(nil)
+
+// txTimeout bounds one transaction, so that a stuck database cannot hold a
+// request forever.
+const txTimeout = 30 * time.Second
+
+// Open connects to the database at dsn (postgres://…) and applies any
+// migration it has not seen yet, under an advisory lock so that instances
+// starting together apply each migration once.
+func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
+	if opts.Clock == nil {
+		opts.Clock = ferry.SystemClock{}
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	if opts.MaxConns > 0 {
+		cfg.MaxConns = opts.MaxConns
+	} else if !strings.Contains(dsn, "pool_max_conns") {
+		cfg.MaxConns = 32
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	if err := migrate(ctx, pool); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return &DB{queries: &queries{q: pool}, pool: pool, clock: opts.Clock, log: opts.Logger}, nil
+}
+
+// Close closes the pool.
+func (db *DB) Close() error {
+	db.pool.Close()
+	return nil
+}
+
+// Pool returns the connection pool, for the notifier.
+func (db *DB) Pool() *pgxpool.Pool { return db.pool }
+
+// Update runs fn in a READ COMMITTED transaction and commits it. A
+// deadlock or serialization failure runs fn again, up to three times. Once
+// begun, the transaction finishes even if ctx ends, so that the caller
+// learns whether its write happened.
+func (db *DB) Update(ctx context.Context, fn func(ferry.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), txTimeout)
+	defer cancel()
+	var err error
+	for attempt := 0; attempt < 3; attempt++ {
+		if err = db.updateOnce(ctx, fn); !retryable(err) {
+			return err
+		}
+	}
+	return err
+}
+
+func (db *DB) updateOnce(ctx context.Context, fn func(ferry.Tx) error) (err error) {
+	pt, err := db.pool.Begin(ctx)
+	if err != nil {
+		return translate(err, "")
+	}
+	defer func() {
+		if err != nil {
+			pt.Rollback(context.WithoutCancel(ctx))
+		}
+	}()
+	if err := fn(&tx{queries: &queries{q: pt, locking: true}, now: db.clock.Now().Truncate(time.Microsecond)}); err != nil {
+		return err
+	}
+	return translate(pt.Commit(ctx), "")
+}
+
+func retryable(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
+}
+
+type tx struct {
+	*queries
+	now time.Time
+}
+
+func (t *tx) Now() time.Time { return t.now }
+
+// Lock takes a transaction-scoped advisory lock on a hash of name.
+func (t *tx) Lock(ctx context.Context, name string) error {
+	_, err := t.q.Exec(ctx, "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", name)
+	return translate(err, "")
+}
+
+// migrationLock is the advisory lock key instances take to migrate.
+const migrationLock = 7310516003 // "ferry" on a phone keypad, and then some
+
+// migrate applies the embedded migrations that the database has not seen,
+// each in its own transaction, in file-name order, under a session-level
+// advisory lock.
+func migrate(ctx context.Context, pool *pgxpool.Pool) error {
+	conn, err := pool.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock($1)", migrationLock); err != nil {
+		return fmt.Errorf("postgres: migration lock: %w", err)
+	}
+	defer conn.Exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", migrationLock)
+	if _, err := conn.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`); err != nil {
+		return fmt.Errorf("postgres: migrations table: %w", err)
+	}
+	names, err := fs.Glob(migrations, "migration/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		version := strings.TrimSuffix(strings.TrimPrefix(name, "migration/"), ".sql")
+		var applied bool
+		if err := conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = $1)", version).Scan(&applied); err != nil {
+			return err
+		}
+		if applied {
+			continue
+		}
+		script, err := migrations.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		err = pgx.BeginFunc(ctx, conn, func(t pgx.Tx) error {
+			if _, err := t.Exec(ctx, string(script)); err != nil {
+				return err
+			}
+			_, err := t.Exec(ctx, "INSERT INTO schema_migrations (version) VALUES ($1)", version)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("postgres: migration %s: %w", version, err)
+		}
+	}
+	return nil
+}
+
+// translate turns driver errors into Ferry errors by SQLSTATE; this is the
+// only place that knows PostgreSQL's error codes. kind names the resource
+// for not-found.
+func translate(err error, kind string) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, pgx.ErrNoRows) {
+		return ferry.NotFound(kind)
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch {
+		case pe.Code == "23505" && pe.ConstraintName == "instructions_device_active":
+			return &ferry.Error{Code: ferry.CodeDeviceBusy, Message: "The device is already running an instruction", Err: err}
+		case pe.Code == "23505":
+			return &ferry.Error{Code: ferry.CodeConflict, Message: "The resource you attempted to create already exists", Err: err}
+		case pe.Code == "40001", pe.Code == "40P01":
+			return err // retried by Update
+		case strings.HasPrefix(pe.Code, "08"), strings.HasPrefix(pe.Code, "57P"), pe.Code == "53300":
+			// Connection failures, shutdowns, too many connections.
+			return &ferry.Error{Code: ferry.CodeUnavailable, Message: "The database is unavailable; try again", RetryAfter: 1, Err: err}
+		}
+	}
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) {
+		return &ferry.Error{Code: ferry.CodeUnavailable, Message: "The database is unavailable; try again", RetryAfter: 1, Err: err}
+	}
+	return err
+}
