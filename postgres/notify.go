@@ -45,7 +45,9 @@ func NewNotifier(db *DB, local Local) *Notifier {
 
 // Notify wakes this instance's waiters; the database's triggers have told
 // the other instances already.
-func (n *Notifier) Notify(ctx context.Context, keys ...string) error { return n.local.Notify(ctx, keys...) }
+func (n *Notifier) Notify(ctx context.Context, keys ...string) error {
+	return n.local.Notify(ctx, keys...)
+}
 
 // Subscribe listens on key in this instance.
 func (n *Notifier) Subscribe(key string) ferry.Subscription { return n.local.Subscribe(key) }
