@@ -1,152 +1,479 @@
 package ferry
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
+	"log/slog"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 )
 
+// Test card numbers (all Luhn-valid).
+const (
+	visa16     = "4539850000007062"
+	visa13     = "4222222222222"
+	visa19     = "4111111111111111110"
+	mastercard = "5555555555554444"
+	amex       = "378282246310005"
+)
+
 func TestLuhn(t *testing.T) {
-	for s, want := range map[string]bool{
-		"4539850000007062": true, "4539850000007063": false, "4111111111111111": true,
-		"5555555555554444": true, "378282246310005": true, "0": true, "": false, "4a11": false, "79927398713": true,
+	for _, tc := range []struct {
+		s    string
+		want bool
+	}{
+		{visa16, true},
+		{"4539850000007063", false},
+		{"4111111111111111", true},
+		{"4111111111111112", false},
+		{mastercard, true},
+		{amex, true},
+		{visa13, true},
+		{visa19, true},
+		{"79927398713", true},
+		{"79927398710", false},
+		{"0", true},
+		{"00", true},
+		{"18", true},
+		{"1", false},
+		{"", false},
+		{"4a11", false},
+		{"4539 8500 0000 7062", false},
+		{"-0", false},
+		{"４５", false},
 	} {
-		if Luhn(s) != want {
-			t.Errorf("Luhn(%q) = %v", s, !want)
+		if got := Luhn(tc.s); got != tc.want {
+			t.Errorf("Luhn(%q) = %v, want %v", tc.s, got, tc.want)
 		}
 	}
-	if ValidCardNumber("79927398713") {
-		t.Error("an 11-digit number is a valid card number")
-	}
-	if !ValidCardNumber(SandboxCard.CardNumber) {
-		t.Error("the sandbox card is not valid")
+}
+
+func TestValidCardNumber(t *testing.T) {
+	for _, tc := range []struct {
+		s    string
+		want bool
+	}{
+		{visa16, true},
+		{visa13, true},
+		{visa19, true},
+		{amex, true},
+		{SandboxCard.CardNumber, true},
+		{"79927398713", false},          // Luhn-valid, 11 digits
+		{"000000000000", false},         // 12 digits
+		{"0000000000000", true},         // 13 digits
+		{"00000000000000000000", false}, // 20 digits
+		{"4539850000007063", false},
+		{"4539 8500 0000 7062", false},
+		{"4539-8500-0000-7062", false},
+		{"", false},
+	} {
+		if got := ValidCardNumber(tc.s); got != tc.want {
+			t.Errorf("ValidCardNumber(%q) = %v, want %v", tc.s, got, tc.want)
+		}
 	}
 }
 
 func TestMaskCardNumber(t *testing.T) {
-	for in, want := range map[string]string{
-		"4539850000007062":     "453985******7062",
-		"378282246310005":      "378282*****0005",
-		"4111111111111111111":  "411111*********1111",
-		"123":                  "************",
-		"45398500000070621234": "*******************",
-		"4539-8500-0000-7062":  "*******************",
-		"":                     "************",
+	for _, tc := range []struct{ in, want string }{
+		{visa16, "453985******7062"},
+		{amex, "378282*****0005"},
+		{visa13, "422222***2222"},
+		{visa19, "411111*********1110"},
+		{"4539850000007063", "453985******7063"}, // masking does not need Luhn
+		{"", "************"},
+		{"123", "************"},
+		{"123456789012", "************"},                  // 12 digits
+		{"45398500000070621234", "*******************"},   // 20 digits
+		{strings.Repeat("4", 100), "*******************"}, // long
+		{"4539-8500-0000-7062", "*******************"},
+		{"4539 8500 0000 7062", "*******************"},
+		{"453985000000706x", "****************"},
+		{" 4539850000007062", "*****************"},
+		{"４５３９８５００００００７０６２", "*******************"}, // full-width digits
 	} {
-		if got := MaskCardNumber(in); got != want {
-			t.Errorf("MaskCardNumber(%q) = %q, want %q", in, got, want)
+		if got := MaskCardNumber(tc.in); got != tc.want {
+			t.Errorf("MaskCardNumber(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+var digitRun = regexp.MustCompile(`[0-9]+`)
+
+// longestDigitRun returns the longest run of ASCII digits in s.
+func longestDigitRun(s string) string {
+	longest := ""
+	for _, r := range digitRun.FindAllString(s, -1) {
+		if len(r) > len(longest) {
+			longest = r
+		}
+	}
+	return longest
+}
+
+// TestMaskCardNumberNeverLeaks masks digit strings of every length: at most
+// the first six and last four digits come back, and never more than six in
+// a row.
+func TestMaskCardNumberNeverLeaks(t *testing.T) {
+	const source = "45398500000070629876543210123456789"
+	for n := 0; n <= len(source); n++ {
+		in := source[:n]
+		got := MaskCardNumber(in)
+		if l := len(got); l < 12 || l > 19 {
+			t.Errorf("MaskCardNumber(%q) has length %d, want 12 to 19", in, l)
+		}
+		digits := strings.Count(got, "") - 1 - strings.Count(got, "*")
+		if n >= 13 && n <= 19 {
+			if len(got) != n || got[:6] != in[:6] || got[n-4:] != in[n-4:] || digits != 10 {
+				t.Errorf("MaskCardNumber(%q) = %q, want the first 6 and last 4 digits kept", in, got)
+			}
+		} else if digits != 0 {
+			t.Errorf("MaskCardNumber(%q) = %q keeps digits of a non-card number", in, got)
+		}
+		if r := longestDigitRun(got); len(r) > 6 {
+			t.Errorf("MaskCardNumber(%q) = %q keeps %d digits in a row", in, got, len(r))
 		}
 	}
 }
 
 func TestCardBrand(t *testing.T) {
-	for pan, want := range map[string]string{
-		"4539850000007062": "Visa Credit", "5555555555554444": "MasterCard", "2221000000000009": "MasterCard",
-		"2720990000000007": "MasterCard", "2721000000000005": "Card", "378282246310005": "American Express",
-		"6011111111111117": "Discover", "6445644564456445": "Discover", "3530111333300000": "JCB",
-		"36227206271667": "Diners Club", "9999999999999995": "Card",
+	for _, tc := range []struct{ pan, want string }{
+		{visa16, "Visa Credit"},
+		{"4", "Visa Credit"},
+		{visa13, "Visa Credit"},
+		{"5100000000000008", "MasterCard"},
+		{mastercard, "MasterCard"},
+		{"5000000000000009", "Card"},
+		{"5600000000000002", "Card"},
+		{"2221000000000009", "MasterCard"},
+		{"2720990000000007", "MasterCard"},
+		{"2500000000000001", "MasterCard"},
+		{"2220990000000009", "Card"},
+		{"2721000000000005", "Card"},
+		{"340000000000009", "American Express"},
+		{amex, "American Express"},
+		{"350000000000000", "Card"},
+		{"6011111111111117", "Discover"},
+		{"6012000000000007", "Card"},
+		{"6500000000000002", "Discover"},
+		{"6440000000000005", "Discover"},
+		{"6445644564456445", "Discover"},
+		{"6490000000000001", "Discover"},
+		{"6430000000000008", "Card"},
+		{"3528000000000007", "JCB"},
+		{"3530111333300000", "JCB"},
+		{"3589000000000003", "JCB"},
+		{"3527000000000009", "Card"},
+		{"3590000000000009", "Card"},
+		{"36227206271667", "Diners Club"},
+		{"38000000000006", "Diners Club"},
+		{"30000000000004", "Diners Club"},
+		{"30500000000003", "Diners Club"},
+		{"30600000000002", "Card"},
+		{"9999999999999995", "Card"},
+		{"1234567890123", "Card"},
+		{"", "Card"},
 	} {
-		if got := CardBrand(pan); got != want {
-			t.Errorf("CardBrand(%s) = %q, want %q", pan, got, want)
+		if got := CardBrand(tc.pan); got != tc.want {
+			t.Errorf("CardBrand(%q) = %q, want %q", tc.pan, got, tc.want)
 		}
 	}
 }
 
 func TestValidExpiry(t *testing.T) {
-	now := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
-	for s, want := range map[string]bool{
-		"1126": true, "1026": false, "1226": true, "0127": true, "1299": true,
-		"0026": false, "1326": false, "112": false, "11/26": false, "ab26": false,
+	now := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		mmyy string
+		want bool
+	}{
+		{"1126", true},  // this month
+		{"1026", false}, // last month
+		{"1226", true},
+		{"0127", true},
+		{"1225", false},
+		{"1125", false},
+		{"1299", true},
+		{"0100", false},
+		{"0026", false}, // month 00
+		{"1326", false}, // month 13
+		{"9926", false},
+		{"112", false},
+		{"11261", false},
+		{"", false},
+		{"11/26", false},
+		{"ab26", false},
+		{"11 6", false},
+		{"-126", false},
+		{"１１２６", false},
 	} {
-		if ValidExpiry(s, now) != want {
-			t.Errorf("ValidExpiry(%q) = %v", s, !want)
+		if got := ValidExpiry(tc.mmyy, now); got != tc.want {
+			t.Errorf("ValidExpiry(%q, %s) = %v, want %v", tc.mmyy, now.Format("2006-01"), got, tc.want)
 		}
 	}
 }
 
+func TestValidExpiryMonthBoundaries(t *testing.T) {
+	lastInstant := time.Date(2026, 11, 30, 23, 59, 59, 999999999, time.UTC)
+	if !ValidExpiry("1126", lastInstant) {
+		t.Error("a card expiring 11/26 is invalid on the last instant of November 2026")
+	}
+	if ValidExpiry("1126", lastInstant.Add(time.Nanosecond)) {
+		t.Error("a card expiring 11/26 is valid in December 2026")
+	}
+	// The month is taken in UTC: 00:30 on 1 December at UTC+2 is still November.
+	east := time.Date(2026, 12, 1, 0, 30, 0, 0, time.FixedZone("UTC+2", 2*3600))
+	if !ValidExpiry("1126", east) {
+		t.Error("ValidExpiry does not use UTC for a time with an eastern offset")
+	}
+	west := time.Date(2026, 11, 30, 23, 0, 0, 0, time.FixedZone("UTC-5", -5*3600))
+	if ValidExpiry("1126", west) {
+		t.Error("ValidExpiry does not use UTC for a time with a western offset")
+	}
+	// A new year.
+	if ValidExpiry("1226", time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)) || !ValidExpiry("0127", time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)) {
+		t.Error("year boundary")
+	}
+}
+
 func TestRedactCardNumbers(t *testing.T) {
-	for in, want := range map[string]string{
-		"card 4539850000007062 declined":        "card 453985******7062 declined",
-		"4539 8500 0000 7062":                   "4539 85** **** 7062",
-		"4539-8500-0000-7062.":                  "4539-85**-****-7062.",
-		"order 4539850000007063 (not Luhn)":     "order 4539850000007063 (not Luhn)",
-		"short 12345":                           "short 12345",
-		"two 4111111111111111/5555555555554444": "two 411111******1111/555555******4444",
-		"no digits":                             "no digits",
+	for _, tc := range []struct{ name, in, want string }{
+		{"plain", "card " + visa16 + " declined", "card 453985******7062 declined"},
+		{"alone", visa16, "453985******7062"},
+		{"spaces", "4539 8500 0000 7062", "4539 85** **** 7062"},
+		{"dashes", "4539-8500-0000-7062.", "4539-85**-****-7062."},
+		{"mixed separators", "4539 8500-0000 7062", "4539 85**-**** 7062"},
+		{"amex grouping", "3782 822463 10005", "3782 82**** *0005"},
+		{"13 digits", "pan=" + visa13 + ";", "pan=422222***2222;"},
+		{"19 digits", visa19, "411111*********1110"},
+		{"several", "4111 1111 1111 1111, 5555-5555-5555-4444 and 378282246310005.", "4111 11** **** 1111, 5555-55**-****-4444 and 378282*****0005."},
+		{"slash between", "two 4111111111111111/5555555555554444", "two 411111******1111/555555******4444"},
+		{"inside a longer run", "99" + visa16 + "99", "994539**********6299"},
+		{"followed by a letter", visa16 + "x", "453985******7062x"},
+		{"multi-byte around", "€" + visa16 + "€", "€453985******7062€"},
+		{"trailing separator", "4539-8500-0000-7062-", "4539-85**-****-7062-"},
+		{"not Luhn", "order 4539850000007063 (not Luhn)", "order 4539850000007063 (not Luhn)"},
+		{"short run", "short 12345", "short 12345"},
+		{"12 digits", "id 123456789012", "id 123456789012"},
+		{"phone numbers", "call 555-1234 or 555 123 4567", "call 555-1234 or 555 123 4567"},
+		{"not Luhn timestamp", "ts 1700000000000", "ts 1700000000000"},
+		{"no digits", "no digits", "no digits"},
+		{"empty", "", ""},
+		{"invalid UTF-8 kept", "\xff" + visa16 + "\xfe", "\xff453985******7062\xfe"},
 	} {
-		if got := RedactCardNumbers(in); got != want {
-			t.Errorf("RedactCardNumbers(%q) = %q, want %q", in, got, want)
+		if got := RedactCardNumbers(tc.in); got != tc.want {
+			t.Errorf("%s: RedactCardNumbers(%q) = %q, want %q", tc.name, tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestRedactCardNumbersIsIdempotent(t *testing.T) {
+	for _, s := range []string{"card " + visa16, "4539 8500 0000 7062 1234", "99" + visa16 + "99", strings.Repeat("0", 40)} {
+		once := RedactCardNumbers(s)
+		if twice := RedactCardNumbers(once); twice != once {
+			t.Errorf("RedactCardNumbers(%q) = %q, then %q", s, once, twice)
 		}
 	}
 }
 
 func TestCardReadNeverPrintsTheNumber(t *testing.T) {
-	c := CardRead{CardNumber: "4539850000007062", ExpiryDate: "1230"}
-	for _, format := range []string{"%v", "%+v", "%#v", "%s"} {
-		if s := fmt.Sprintf(format, c); strings.Contains(s, "4539850000007062") {
-			t.Errorf("%s prints the card number: %s", format, s)
+	c := CardRead{CardNumber: visa16, ExpiryDate: "1230", EntryMethod: EntryMethodICC, CardholderName: "S HOPPER"}
+	if got := c.String(); got != "card 453985******7062 exp 1230" {
+		t.Errorf("String() = %q", got)
+	}
+	if c.GoString() != c.String() {
+		t.Errorf("GoString() = %q", c.GoString())
+	}
+	type holder struct {
+		Card  CardRead
+		Cards []CardRead
+		Ptr   *CardRead
+	}
+	values := []any{c, &c, holder{Card: c, Cards: []CardRead{c}, Ptr: &c}, []CardRead{c}, map[string]CardRead{"k": c}}
+	for _, v := range values {
+		for _, format := range []string{"%v", "%+v", "%#v", "%s", "%q"} {
+			if s := fmt.Sprintf(format, v); strings.Contains(s, visa16) || strings.Contains(s, "0000007") {
+				t.Errorf("%s of %T prints the card number: %s", format, v, s)
+			}
 		}
 	}
-	if s := fmt.Sprintf("%v", &c); strings.Contains(s, "4539850000007062") {
-		t.Errorf("a pointer prints the card number: %s", s)
+	if s := fmt.Sprint(c); !strings.Contains(s, "453985******7062") {
+		t.Errorf("Sprint = %q, want the masked number", s)
+	}
+	// A malformed number is masked completely, not shown.
+	bad := CardRead{CardNumber: "4539-8500-0000-7062"}
+	if s := fmt.Sprintf("%+v", bad); strings.Contains(s, "8500") {
+		t.Errorf("malformed number printed: %s", s)
+	}
+	if err := fmt.Errorf("read %v", c); strings.Contains(err.Error(), visa16) {
+		t.Errorf("error text carries the card number: %v", err)
 	}
 }
 
-var longDigits = regexp.MustCompile(`[0-9]{7,}`)
+func TestCardReadInTextLogs(t *testing.T) {
+	var buf bytes.Buffer
+	slog.New(slog.NewTextHandler(&buf, nil)).Info("card read", "card", SandboxCard)
+	if strings.Contains(buf.String(), SandboxCard.CardNumber) || !strings.Contains(buf.String(), "453985******7062") {
+		t.Errorf("text log: %s", buf.String())
+	}
+}
+
+func TestCardReadInJSONLogs(t *testing.T) {
+	t.Skip("BUG: slog.NewJSONHandler logs CardRead through json.Marshal, showing the full card number; CardRead has no LogValue")
+	var buf bytes.Buffer
+	slog.New(slog.NewJSONHandler(&buf, nil)).Info("card read", "card", SandboxCard)
+	if strings.Contains(buf.String(), SandboxCard.CardNumber) {
+		t.Errorf("JSON log shows the card number: %s", buf.String())
+	}
+}
+
+func TestCardReadJSONCarriesTheNumber(t *testing.T) {
+	// The JSON form goes to the processor, so it must keep the full number.
+	b, err := json.Marshal(SandboxCard)
+	if err != nil || !strings.Contains(string(b), `"cardNumber":"4539850000007062"`) {
+		t.Errorf("json = %s, %v", b, err)
+	}
+	if !ValidCardNumber(SandboxCard.CardNumber) || MaskCardNumber(SandboxCard.CardNumber) != "453985******7062" || !ValidExpiry(SandboxCard.ExpiryDate, time.Date(2030, 12, 1, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("the sandbox card %v is not a usable card", SandboxCard)
+	}
+}
 
 func FuzzMaskCardNumber(f *testing.F) {
-	for _, s := range []string{"4539850000007062", "378282246310005", "1", "", "45398500000070621234", "4539 8500 0000 7062"} {
+	for _, s := range []string{visa16, amex, visa13, visa19, "1", "", "123456789012", "45398500000070621234", "4539 8500 0000 7062", "４５３９８５００００００７０６２"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		m := MaskCardNumber(s)
-		if longDigits.MatchString(m) {
-			t.Fatalf("MaskCardNumber(%q) = %q keeps 7 or more digits in a row", s, m)
+		if r := longestDigitRun(m); len(r) > 6 {
+			t.Fatalf("MaskCardNumber(%q) = %q keeps %d digits in a row", s, m, len(r))
 		}
 		if n := len(m); n < 12 || n > 19 {
 			t.Fatalf("MaskCardNumber(%q) has length %d", s, n)
 		}
+		isPAN := len(s) >= 13 && len(s) <= 19 && allDigits(s)
+		switch {
+		case isPAN:
+			want := s[:6] + strings.Repeat("*", len(s)-10) + s[len(s)-4:]
+			if m != want {
+				t.Fatalf("MaskCardNumber(%q) = %q, want %q", s, m, want)
+			}
+		case strings.Trim(m, "*") != "":
+			t.Fatalf("MaskCardNumber(%q) = %q: a non-card input must be masked completely", s, m)
+		case len(s) >= 12 && len(s) <= 19 && len(m) != len(s):
+			t.Fatalf("MaskCardNumber(%q) = %q changes the length", s, m)
+		}
 	})
 }
 
-// panRun finds a Luhn-valid card number in text once separators are gone.
-func panRun(s string) string {
-	digits := strings.Map(func(r rune) rune {
-		if r >= '0' && r <= '9' {
-			return r
+// groupWindows calls fn with every window of 13 to 19 consecutive digits
+// inside a group of s: digits joined by single spaces or dashes, the
+// grouping RedactCardNumbers documents. pos holds the byte offsets of the
+// window's digits.
+func groupWindows(s string, fn func(digits string, pos []int)) {
+	isDigit := func(i int) bool { return i < len(s) && s[i] >= '0' && s[i] <= '9' }
+	for i := 0; i < len(s); {
+		if !isDigit(i) {
+			i++
+			continue
 		}
-		return -1
-	}, s)
-	for n := 13; n <= 19; n++ {
-		for i := 0; i+n <= len(digits); i++ {
-			if Luhn(digits[i : i+n]) {
-				return digits[i : i+n]
+		var pos []int
+		j := i
+		for ; j < len(s); j++ {
+			if isDigit(j) {
+				pos = append(pos, j)
+			} else if !((s[j] == ' ' || s[j] == '-') && isDigit(j+1)) {
+				break
 			}
 		}
+		for start := range pos {
+			for n := 13; n <= 19 && start+n <= len(pos); n++ {
+				d := make([]byte, n)
+				for k := range n {
+					d[k] = s[pos[start+k]]
+				}
+				fn(string(d), pos[start:start+n])
+			}
+		}
+		i = j
 	}
-	return ""
 }
 
+// FuzzRedactCardNumbers checks what RedactCardNumbers promises:
+//   - only digits change, each into '*', and the length stays the same;
+//   - no Luhn-valid run of 13 to 19 digits is left in a group (digits joined
+//     by single spaces or dashes) of the output;
+//   - a masked digit lies inside a card number of the input, never among its
+//     first six or last four digits: text around card numbers is kept;
+//   - a digits-only card number never survives, whatever surrounds it;
+//   - redacting twice changes nothing more.
+//
+// Card numbers split by other characters (two spaces, a slash) are not
+// claimed to be found, and are not checked.
 func FuzzRedactCardNumbers(f *testing.F) {
-	f.Add("card 4539850000007062 declined")
+	f.Add("card " + visa16 + " declined")
 	f.Add("4539 8500 0000 7062")
 	f.Add("4539-8500-0000-7062 and 4111111111111111")
+	f.Add("99" + visa16 + "99")
+	f.Add("4539 8500 0000 7062 1234")
+	f.Add(strings.Repeat("0", 40))
+	f.Add("call 555-1234")
+	f.Add("\xff" + visa16)
 	f.Fuzz(func(t *testing.T, s string) {
 		out := RedactCardNumbers(s)
 		if len(out) != len(s) {
 			t.Fatalf("length changed: %q → %q", s, out)
 		}
-		// A card number written alone (digits only, 13 to 19 of them) never
-		// survives, whatever surrounds it.
-		pan := "4539850000007062"
-		if got := RedactCardNumbers(s + " " + pan + " " + s); strings.Contains(got, pan) {
-			t.Fatalf("the card number survived in %q", got)
+		maskable := make([]bool, len(s))
+		groupWindows(s, func(d string, pos []int) {
+			if Luhn(d) {
+				for _, p := range pos[6 : len(pos)-4] {
+					maskable[p] = true
+				}
+			}
+		})
+		for i := range len(s) {
+			if out[i] == s[i] {
+				continue
+			}
+			if out[i] != '*' || s[i] < '0' || s[i] > '9' {
+				t.Fatalf("byte %d changed from %q to %q: %q → %q", i, s[i], out[i], s, out)
+			}
+			if !maskable[i] {
+				t.Fatalf("byte %d masked outside a card number: %q → %q", i, s, out)
+			}
 		}
-		// What was masked was a Luhn-valid run.
-		if out != s && panRun(s) == "" {
-			t.Fatalf("masked %q → %q without a card number in it", s, out)
+		groupWindows(out, func(d string, pos []int) {
+			if Luhn(d) {
+				t.Fatalf("card number %s left at byte %d: %q → %q", d, pos[0], s, out)
+			}
+		})
+		if again := RedactCardNumbers(out); again != out {
+			t.Fatalf("not idempotent: %q → %q → %q", s, out, again)
+		}
+		for _, pan := range []string{visa16, visa13, visa19} {
+			if got := RedactCardNumbers(s + " " + pan + "-" + s); strings.Contains(got, pan) {
+				t.Fatalf("the card number survived in %q", got)
+			}
 		}
 	})
+}
+
+// TestGroupWindows keeps the fuzz target's reference honest.
+func TestGroupWindows(t *testing.T) {
+	var got []string
+	groupWindows("x 4539 8500-0000 7062  1234567890123  12-", func(d string, pos []int) {
+		got = append(got, d+"@"+strconv.Itoa(pos[0]))
+	})
+	want := []string{
+		"4539850000007@2", "45398500000070@2", "453985000000706@2", "4539850000007062@2",
+		"5398500000070@3", "53985000000706@3", "539850000007062@3",
+		"3985000000706@4", "39850000007062@4",
+		"9850000007062@5",
+		"1234567890123@23",
+	}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("windows %v, want %v", got, want)
+	}
 }

@@ -10,8 +10,10 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
+	"net"
 	"sort"
 	"strings"
 	"time"
@@ -224,7 +226,9 @@ func translate(err error, kind string) error {
 		}
 	}
 	var ce *pgconn.ConnectError
-	if errors.As(err, &ce) {
+	var ne net.Error
+	if errors.As(err, &ce) || errors.As(err, &ne) || errors.Is(err, io.ErrUnexpectedEOF) || pgconn.Timeout(err) {
+		// The connection broke, or could not be made.
 		return &ferry.Error{Code: ferry.CodeUnavailable, Message: "The database is unavailable; try again", RetryAfter: 1, Err: err}
 	}
 	return err

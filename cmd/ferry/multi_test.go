@@ -1,0 +1,273 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os/exec"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/ferrygateway/ferry"
+	"github.com/ferrygateway/ferry/agent"
+	"github.com/ferrygateway/ferry/ferrytest"
+	"github.com/ferrygateway/ferry/postgres"
+)
+
+// instance is a `ferry serve` process.
+type instance struct {
+	URL      string
+	APIKey   string
+	Merchant string
+	cmd      *exec.Cmd
+	log      *syncBuffer
+}
+
+// startInstance runs the ferry binary as `ferry serve` on dsn.
+func startInstance(t *testing.T, bin, dsn string, args ...string) *instance {
+	t.Helper()
+	full := append([]string{"serve", "--listen", "127.0.0.1:0", "--db", dsn, "--log-level", "warn"}, args...)
+	cmd := exec.Command(bin, full...)
+	in := &instance{cmd: cmd, log: &syncBuffer{}}
+	cmd.Stderr = in.log
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	ready := make(chan struct{})
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			line := sc.Text()
+			if m := apiKeyLine.FindStringSubmatch(line); m != nil {
+				in.APIKey = m[1]
+			}
+			if m := merchantLine.FindStringSubmatch(line); m != nil {
+				in.Merchant = m[1]
+			}
+			if m := listeningLine.FindStringSubmatch(line); m != nil {
+				in.URL = m[1]
+				close(ready)
+			}
+		}
+		io.Copy(io.Discard, out)
+	}()
+	select {
+	case <-ready:
+	case <-time.After(20 * time.Second):
+		t.Fatalf("instance did not start:\n%s", in.log)
+	}
+	return in
+}
+
+// TestMultiInstance runs three `ferry serve` processes on one PostgreSQL
+// database. POS clients spread their requests over them and devices poll
+// different instances; one instance is killed with SIGKILL in the middle.
+// Every acknowledged instruction must end, none may exist twice, and no
+// instruction may have two refunds or two card reads.
+func TestMultiInstance(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs three ferry processes")
+	}
+	t.Parallel()
+	dsn := ferrytest.PostgresURL(t) + "&pool_max_conns=6"
+	bin, err := buildFerry()
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"--sim-delay", "20ms", "--lease-ttl", "1s", "--instruction-timeout", "10s", "--poll-wait", "5s"}
+	a := startInstance(t, bin, dsn, args...)
+	b := startInstance(t, bin, dsn, args...)
+	c := startInstance(t, bin, dsn, args...)
+	if a.APIKey == "" || b.APIKey != "" || c.APIKey != "" {
+		t.Fatalf("the sandbox must be created once: keys %q %q %q", a.APIKey, b.APIKey, c.APIKey)
+	}
+	instances := []*instance{a, b, c}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+
+	// Two real devices on the device protocol, each on its own instance
+	// (never the one that dies), besides the simulated ones that run on
+	// every instance.
+	s := &server{t: t, URL: a.URL, DB: dsn, Merchant: a.Merchant}
+	var agents sync.WaitGroup
+	defer agents.Wait()
+	defer cancel()
+	for i, inst := range []*instance{a, c} {
+		serial := fmt.Sprintf("REAL-%d", i)
+		resp, err := agent.Pair(ctx, nil, inst.URL, s.pairCode(t, serial), serial)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conn := &agent.HTTPConn{BaseURL: inst.URL, Credential: resp.Credential, Session: "agent-" + serial}
+		ag := &agent.Agent{Conn: conn, Cardholder: &agent.Auto{Delay: 10 * time.Millisecond}, PollWait: 2 * time.Second, MaxBackoff: time.Second}
+		agents.Go(func() { ag.Run(ctx) })
+	}
+
+	devices := []string{"1850010868", "1850010869", "1850010870", "1850010871", "REAL-0", "REAL-1"}
+	amounts := []int64{4999, 4951, 4952, 4961, 4962, 1234, 100}
+	const rounds = 12
+	var (
+		mu      sync.Mutex
+		acked   = map[string]string{} // instruction id → idempotency key
+		killed  atomic.Bool
+		done    atomic.Int32
+		clients sync.WaitGroup
+	)
+	token := map[*instance]string{}
+	for _, inst := range instances {
+		token[inst] = (&server{t: t, URL: inst.URL}).token(t, a.APIKey)
+	}
+	for ci, serial := range devices {
+		clients.Go(func() {
+			for r := range rounds {
+				key := ferry.NewIdempotencyKey()
+				body := refundBody(amounts[(ci+r)%len(amounts)])
+				// Submit, trying the next instance whenever one does not
+				// answer, with the same key and body.
+				var id string
+				for attempt := 0; id == "" && attempt < 30; attempt++ {
+					inst := instances[(ci+r+attempt)%3]
+					st, resp, err := call(inst, token[inst], "POST", "/v1/devices/"+serial+"/refund-instructions", key, body)
+					switch {
+					case err != nil:
+						time.Sleep(100 * time.Millisecond)
+					case st == 202:
+						var in ferry.RefundInstruction
+						json.Unmarshal(resp, &in)
+						id = in.RefundInstructionID
+					case st == 409 && strings.Contains(string(resp), "device-busy"):
+						time.Sleep(50 * time.Millisecond) // the previous one is still ending
+					default:
+						t.Errorf("submit on %s: %d %s", inst.URL, st, resp)
+						return
+					}
+				}
+				if id == "" {
+					t.Errorf("client %d could not submit", ci)
+					return
+				}
+				mu.Lock()
+				acked[id] = key
+				mu.Unlock()
+				// Long-poll on another instance than the one that took it.
+				for attempt := 0; attempt < 100; attempt++ {
+					inst := instances[(ci+r+attempt+1)%3]
+					st, resp, err := call(inst, token[inst], "GET", "/v1/refund-instructions/"+id, "", nil)
+					if err != nil || st != 200 {
+						time.Sleep(100 * time.Millisecond)
+						continue
+					}
+					var in ferry.RefundInstruction
+					json.Unmarshal(resp, &in)
+					if in.Status != ferry.StatusInProgress {
+						break
+					}
+				}
+				if done.Add(1) == int32(len(devices)*rounds/3) && killed.CompareAndSwap(false, true) {
+					b.cmd.Process.Kill() // SIGKILL, mid-load
+				}
+			}
+		})
+	}
+	clients.Wait()
+	if !killed.Load() {
+		t.Fatal("the instance was never killed")
+	}
+
+	// The checker reads the whole history from the database.
+	db, err := postgres.Open(context.Background(), dsn, postgres.Options{MaxConns: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	keys := map[string]string{}
+	statuses := map[ferry.Status]int{}
+	for id, key := range acked {
+		in, err := db.InstructionGet(ctx, a.Merchant, id)
+		if err != nil {
+			t.Errorf("acknowledged instruction %s is missing: %v", id, err)
+			continue
+		}
+		if other, dup := keys[key]; dup {
+			t.Errorf("idempotency key %s made two instructions: %s and %s", key, other, id)
+		}
+		keys[key] = id
+		statuses[in.Phase.Status()]++
+		if in.Phase.Active() {
+			t.Errorf("instruction %s never ended: %s", id, in.Phase)
+		}
+		events, _ := db.EventList(ctx, id)
+		var reads, completions int
+		for _, e := range events {
+			switch e.Kind {
+			case "card_read":
+				reads++
+			case "completed":
+				completions++
+			}
+		}
+		refund, rerr := db.RefundGetByInstruction(ctx, a.Merchant, id)
+		switch {
+		case reads > 1 || completions > 1:
+			t.Errorf("instruction %s was read %d times and completed %d times", id, reads, completions)
+		case in.Phase == ferry.PhaseCompleted && (rerr != nil || refund.RefundID != in.RefundID):
+			t.Errorf("completed instruction %s has no refund: %v", id, rerr)
+		case in.Phase != ferry.PhaseCompleted && rerr == nil:
+			t.Errorf("instruction %s is %s but has a refund", id, in.Phase)
+		}
+	}
+	if len(acked) != len(devices)*rounds {
+		t.Errorf("%d instructions acknowledged, want %d", len(acked), len(devices)*rounds)
+	}
+	// Every submission was acknowledged once: the database holds exactly
+	// the acknowledged instructions, no more.
+	var total int
+	if err := db.Pool().QueryRow(ctx, "SELECT count(*) FROM instructions").Scan(&total); err != nil {
+		t.Fatal(err)
+	}
+	if total != len(acked) {
+		t.Errorf("the database holds %d instructions, %d were acknowledged", total, len(acked))
+	}
+	t.Logf("%d instructions: %v; instance B killed after %d", len(acked), statuses, len(devices)*rounds/3)
+}
+
+var multiClient = &http.Client{Timeout: 20 * time.Second}
+
+// call sends one POS request to an instance.
+func call(inst *instance, token, method, path, key string, body []byte) (int, []byte, error) {
+	var rd io.Reader
+	if body != nil {
+		rd = strings.NewReader(string(body))
+	}
+	req, err := http.NewRequest(method, inst.URL+path, rd)
+	if err != nil {
+		return 0, nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	if key != "" {
+		req.Header.Set("Idempotency-Key", key)
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := multiClient.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return 0, nil, errors.Join(err)
+	}
+	return resp.StatusCode, b, nil
+}
