@@ -115,6 +115,33 @@ func TestMultiInstance(t *testing.T) {
 		agents.Go(func() { ag.Run(ctx) })
 	}
 
+	token := map[*instance]string{}
+	for _, inst := range instances {
+		token[inst] = (&server{t: t, URL: inst.URL}).token(t, a.APIKey)
+	}
+
+	// The same key at the same moment on every instance: one instruction,
+	// one answer for all.
+	key := ferry.NewIdempotencyKey()
+	answers := make([]string, 9)
+	var same sync.WaitGroup
+	for i := range answers {
+		same.Go(func() {
+			inst := instances[i%3]
+			st, body, err := call(inst, token[inst], "POST", "/v1/devices/1850010871/refund-instructions", key, refundBody(4999))
+			answers[i] = fmt.Sprint(st, " ", string(body), err)
+		})
+	}
+	same.Wait()
+	for _, ans := range answers {
+		if ans != answers[0] || !strings.HasPrefix(ans, "202 ") {
+			t.Fatalf("answers to one key differ:\n%s\n%s", ans, answers[0])
+		}
+	}
+	var first ferry.RefundInstruction
+	json.Unmarshal([]byte(strings.TrimSuffix(strings.TrimPrefix(answers[0], "202 "), "<nil>")), &first)
+	(&client{s: &server{t: t, URL: c.URL}, token: token[c]}).poll(t, first.RefundInstructionID)
+
 	devices := []string{"1850010868", "1850010869", "1850010870", "1850010871", "REAL-0", "REAL-1"}
 	amounts := []int64{4999, 4951, 4952, 4961, 4962, 1234, 100}
 	const rounds = 12
@@ -125,10 +152,6 @@ func TestMultiInstance(t *testing.T) {
 		done    atomic.Int32
 		clients sync.WaitGroup
 	)
-	token := map[*instance]string{}
-	for _, inst := range instances {
-		token[inst] = (&server{t: t, URL: inst.URL}).token(t, a.APIKey)
-	}
 	for ci, serial := range devices {
 		clients.Go(func() {
 			for r := range rounds {
@@ -231,6 +254,7 @@ func TestMultiInstance(t *testing.T) {
 	if len(acked) != len(devices)*rounds {
 		t.Errorf("%d instructions acknowledged, want %d", len(acked), len(devices)*rounds)
 	}
+	acked[first.RefundInstructionID] = key
 	// Every submission was acknowledged once: the database holds exactly
 	// the acknowledged instructions, no more.
 	var total int
