@@ -1,6 +1,11 @@
 package ferry
 
-import "strings"
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+)
 
 // ProblemTypeBase prefixes every problem type; the slug follows the '#'.
 const ProblemTypeBase = "https://docs.payroc.com/api/errors#"
@@ -102,4 +107,16 @@ func CodeFor(status int, problemType string) Code {
 		return CodeInternal
 	}
 	return CodeInvalid
+}
+
+// ErrorFromProblem rebuilds, on the client side, the *Error behind an error
+// response: the code from the status and problem type, the detail as the
+// message. A body that is not a problem document gives an error named by
+// the status alone.
+func ErrorFromProblem(status int, body []byte) *Error {
+	var p Problem
+	if json.Unmarshal(body, &p) != nil || p.Status == 0 {
+		p = Problem{Detail: fmt.Sprintf("the server answered %d %s", status, http.StatusText(status))}
+	}
+	return &Error{Code: CodeFor(status, p.Type), Message: p.Detail, Fields: p.Errors, Link: p.Link, Instance: p.Instance}
 }

@@ -191,11 +191,7 @@ func (c *HTTPConn) do(ctx context.Context, timeout time.Duration, method, path s
 
 // problemError turns an error response into a *ferry.Error.
 func problemError(resp *http.Response, body []byte) error {
-	var p ferry.Problem
-	if json.Unmarshal(body, &p) != nil || p.Status == 0 {
-		p = ferry.Problem{Status: resp.StatusCode, Detail: fmt.Sprintf("the server answered %s", resp.Status)}
-	}
-	e := &ferry.Error{Code: ferry.CodeFor(resp.StatusCode, p.Type), Message: p.Detail, Fields: p.Errors, Link: p.Link}
+	e := ferry.ErrorFromProblem(resp.StatusCode, body)
 	if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil {
 		e.RetryAfter = s
 	}
