@@ -509,7 +509,7 @@ func TestAgentKilledMidInstruction(t *testing.T) {
 }
 
 // get reports whether an instruction is in phase, reading its history.
-func (c *client) get(t *testing.T, id, phase string) bool {
+func (c *posClient) get(t *testing.T, id, phase string) bool {
 	for _, e := range c.s.events(t, id) {
 		if string(e.Phase) == phase {
 			return true

@@ -31,7 +31,7 @@ func deviceRun(ctx context.Context, args []string, getenv env, stdin io.Reader, 
 		return err
 	}
 	if _, err := parseLevel(*logLevel); err != nil {
-		return &exitError{code: 2, err: err}
+		return &exitError{code: codeError, err: err}
 	}
 	log := newLogger(stderr, *logLevel, "text")
 	client := agent.NewHTTPClient()
@@ -126,7 +126,8 @@ func writeCredential(path, secret string) error {
 	return nil
 }
 
-func isTerminal(r io.Reader) bool {
-	f, ok := r.(*os.File)
+// isTerminal reports whether a reader or writer is a terminal.
+func isTerminal(rw any) bool {
+	f, ok := rw.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
 }

@@ -238,7 +238,7 @@ func TestProtocolErrors(t *testing.T) {
 
 // queuedInstruction submits an instruction to a device that no simulator
 // runs, so that it stays queued.
-func (s *server) queuedInstruction(t *testing.T, c *client) string {
+func (s *server) queuedInstruction(t *testing.T, c *posClient) string {
 	t.Helper()
 	serial := "REAL-" + ferry.NewID()[:8]
 	s.addDevice(t, s.Merchant, serial, false)

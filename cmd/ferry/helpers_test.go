@@ -229,17 +229,17 @@ func (s *server) token(t *testing.T, apiKey string) string {
 	return tok.AccessToken
 }
 
-// client is a merchant's session against the server.
-type client struct {
+// posClient is a merchant's session against the server.
+type posClient struct {
 	s     *server
 	token string
 }
 
-func (s *server) client(t *testing.T, apiKey string) *client {
-	return &client{s: s, token: s.token(t, apiKey)}
+func (s *server) client(t *testing.T, apiKey string) *posClient {
+	return &posClient{s: s, token: s.token(t, apiKey)}
 }
 
-func (c *client) do(t *testing.T, method, path string, body []byte, headers ...string) *response {
+func (c *posClient) do(t *testing.T, method, path string, body []byte, headers ...string) *response {
 	t.Helper()
 	return c.s.do(t, method, path, body, append([]string{"Authorization", "Bearer " + c.token}, headers...)...)
 }
@@ -249,19 +249,19 @@ func refundBody(amount int64) []byte {
 }
 
 // submit posts a refund instruction with a new idempotency key.
-func (c *client) submit(t *testing.T, serial string, body []byte) *response {
+func (c *posClient) submit(t *testing.T, serial string, body []byte) *response {
 	t.Helper()
 	return c.submitKey(t, serial, ferry.NewIdempotencyKey(), body)
 }
 
-func (c *client) submitKey(t *testing.T, serial, key string, body []byte) *response {
+func (c *posClient) submitKey(t *testing.T, serial, key string, body []byte) *response {
 	t.Helper()
 	return c.do(t, "POST", "/v1/devices/"+serial+"/refund-instructions", body,
 		"Content-Type", "application/json", "Idempotency-Key", key)
 }
 
 // refund submits an instruction that must be accepted and returns its id.
-func (c *client) refund(t *testing.T, serial string, amount int64) string {
+func (c *posClient) refund(t *testing.T, serial string, amount int64) string {
 	t.Helper()
 	r := c.submit(t, serial, refundBody(amount))
 	if r.Status != 202 {
@@ -274,7 +274,7 @@ func (c *client) refund(t *testing.T, serial string, amount int64) string {
 
 // poll long-polls an instruction until it leaves inProgress, as Payroc
 // asks: one request at a time.
-func (c *client) poll(t *testing.T, id string) *ferry.RefundInstruction {
+func (c *posClient) poll(t *testing.T, id string) *ferry.RefundInstruction {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
@@ -293,7 +293,7 @@ func (c *client) poll(t *testing.T, id string) *ferry.RefundInstruction {
 }
 
 // refundOf fetches the refund a completed instruction links to.
-func (c *client) refundOf(t *testing.T, in *ferry.RefundInstruction) *ferry.Refund {
+func (c *posClient) refundOf(t *testing.T, in *ferry.RefundInstruction) *ferry.Refund {
 	t.Helper()
 	if in.Status != ferry.StatusCompleted || in.Link == nil || in.Link.Rel != "refund" {
 		t.Fatalf("instruction has no refund: %+v", in)

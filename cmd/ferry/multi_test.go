@@ -140,7 +140,7 @@ func TestMultiInstance(t *testing.T) {
 	}
 	var first ferry.RefundInstruction
 	json.Unmarshal([]byte(strings.TrimSuffix(strings.TrimPrefix(answers[0], "202 "), "<nil>")), &first)
-	(&client{s: &server{t: t, URL: c.URL}, token: token[c]}).poll(t, first.RefundInstructionID)
+	(&posClient{s: &server{t: t, URL: c.URL}, token: token[c]}).poll(t, first.RefundInstructionID)
 
 	devices := []string{"1850010868", "1850010869", "1850010870", "1850010871", "REAL-0", "REAL-1"}
 	amounts := []int64{4999, 4951, 4952, 4961, 4962, 1234, 100}

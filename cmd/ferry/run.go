@@ -26,7 +26,8 @@ func commands() []command {
 		{"serve", "run the Ferry server", runServe},
 		{"merchant", "create and list merchants (on the database)", runMerchant},
 		{"apikey", "create, list and revoke API keys (on the database)", runAPIKey},
-		{"device", "register and list payment devices (on the database)", runDevice},
+		{"device", "register, pair, revoke and run payment devices", runDevice},
+		{"refund", "send refunds to devices and follow them (a POS on the API)", runRefund},
 		{"version", "print the version", runVersion},
 	}
 }
@@ -59,6 +60,15 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "an environment variable FERRY_<NAME>, e.g. FERRY_DB for --db.")
 }
 
+// Exit codes, documented in the README and stable:
+const (
+	codeOK          = 0   // success; for a refund: approved
+	codeError       = 1   // usage, transport or API error
+	codeDeclined    = 2   // the refund was declined
+	codeEnded       = 3   // the instruction was canceled or failed
+	codeInterrupted = 130 // interrupted; the instruction goes on
+)
+
 // exitError carries a process exit code.
 type exitError struct {
 	code int
@@ -69,10 +79,10 @@ func (e *exitError) Error() string { return e.err.Error() }
 func (e *exitError) Unwrap() error { return e.err }
 
 // errUsage is a usage error whose message was already printed.
-var errUsage = &exitError{code: 2, err: errors.New("usage")}
+var errUsage = &exitError{code: codeError, err: errors.New("usage")}
 
 func usageErrorf(format string, args ...any) error {
-	return &exitError{code: 2, err: fmt.Errorf(format, args...)}
+	return &exitError{code: codeError, err: fmt.Errorf(format, args...)}
 }
 
 // exitCode maps run's error to the process exit code, printing the error.
@@ -81,7 +91,7 @@ func exitCode(err error, stderr io.Writer) int {
 	case err == nil, errors.Is(err, flag.ErrHelp):
 		return 0
 	case err == errUsage:
-		return 2
+		return codeError
 	}
 	if e, ok := errors.AsType[*exitError](err); ok {
 		if e.err != nil && e.err.Error() != "" {
@@ -118,7 +128,7 @@ func (f *flags) parse(args []string) error {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
 		}
-		return &exitError{code: 2, err: errors.New("")}
+		return &exitError{code: codeError, err: errors.New("")}
 	}
 	if f.NArg() > 0 {
 		return usageErrorf("%s: unexpected argument %q", f.Name(), f.Arg(0))
@@ -140,7 +150,7 @@ func (f *flags) parse(args []string) error {
 		}
 	}
 	if len(errs) > 0 {
-		return &exitError{code: 2, err: errors.Join(errs...)}
+		return &exitError{code: codeError, err: errors.Join(errs...)}
 	}
 	return nil
 }

@@ -125,7 +125,7 @@ func runServe(ctx context.Context, args []string, getenv env, stdin io.Reader, s
 		return err
 	}
 	if err := cfg.validate(); err != nil {
-		return &exitError{code: 2, err: err}
+		return &exitError{code: codeError, err: err}
 	}
 	log := newLogger(stderr, cfg.LogLevel, cfg.LogFormat)
 	return serve(ctx, cfg, log, stdout)
