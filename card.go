@@ -1,6 +1,9 @@
 package ferry
 
 import (
+	"fmt"
+	"io"
+	"log/slog"
 	"strings"
 	"time"
 )
@@ -122,13 +125,20 @@ type CardRead struct {
 }
 
 // String never shows the full card number, so a CardRead that reaches a log
-// or an error message leaks nothing.
+// or an error message leaks nothing. Its JSON form keeps the number: that is
+// how it travels to the server and the processor.
 func (c CardRead) String() string {
 	return "card " + MaskCardNumber(c.CardNumber) + " exp " + c.ExpiryDate
 }
 
 // GoString guards %#v the same way as String.
 func (c CardRead) GoString() string { return c.String() }
+
+// Format prints String for every verb, %d and %x included.
+func (c CardRead) Format(f fmt.State, verb rune) { io.WriteString(f, c.String()) }
+
+// LogValue keeps the number out of structured logs, JSON ones included.
+func (c CardRead) LogValue() slog.Value { return slog.StringValue(c.String()) }
 
 // RedactCardNumbers masks every card number in s: any run of 13 to 19
 // digits, possibly grouped by single spaces or dashes, that passes the Luhn

@@ -5,6 +5,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
+	"io"
 	"time"
 	"unicode/utf8"
 )
@@ -52,8 +54,11 @@ func canonicalJSON(body []byte) []byte {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	var v any
-	if dec.Decode(&v) != nil || dec.More() {
+	if dec.Decode(&v) != nil {
 		return body
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return body // trailing data: not one JSON value
 	}
 	out, err := json.Marshal(v) // maps marshal with sorted keys
 	if err != nil {

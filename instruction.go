@@ -175,15 +175,17 @@ type Customer struct {
 	NotificationLanguage string           `json:"notificationLanguage,omitempty"`
 }
 
-// Address is a postal address.
+// Address is a postal address. The members a request must have are always
+// written, even empty, so that an accepted address stays valid when it is
+// encoded again.
 type Address struct {
-	Address1   string `json:"address1,omitempty"`
+	Address1   string `json:"address1"`
 	Address2   string `json:"address2,omitempty"`
 	Address3   string `json:"address3,omitempty"`
-	City       string `json:"city,omitempty"`
-	State      string `json:"state,omitempty"`
-	Country    string `json:"country,omitempty"`
-	PostalCode string `json:"postalCode,omitempty"`
+	City       string `json:"city"`
+	State      string `json:"state"`
+	Country    string `json:"country"`
+	PostalCode string `json:"postalCode"`
 }
 
 // ShippingAddress is where goods go, and to whom.

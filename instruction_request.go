@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"slices"
 	"time"
+	"unicode/utf8"
 )
 
 // Limits from Payroc's OpenAPI file.
@@ -132,12 +133,16 @@ func refundInstructionRules(v any, errs *[]FieldError) {
 
 // ValidSerialNumber reports whether s can be a device serial number:
 // 1 to 64 characters, as Payroc's path parameter allows.
-func ValidSerialNumber(s string) bool { return s != "" && len([]rune(s)) <= MaxSerialNumber }
+func ValidSerialNumber(s string) bool {
+	return s != "" && utf8.RuneCountInString(s) <= MaxSerialNumber
+}
 
 // ValidInstructionID reports whether s has the form of an instruction id
 // (1 to 36 characters).
-func ValidInstructionID(s string) bool { return s != "" && len(s) <= MaxInstructionID }
+func ValidInstructionID(s string) bool {
+	return s != "" && utf8.RuneCountInString(s) <= MaxInstructionID
+}
 
 // ValidRefundID reports whether s has the form of a refund id (exactly 10
 // characters).
-func ValidRefundID(s string) bool { return len(s) == RefundIDLength }
+func ValidRefundID(s string) bool { return utf8.RuneCountInString(s) == RefundIDLength }

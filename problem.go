@@ -77,6 +77,9 @@ func HTTPStatus(code Code) int { return kindOf(code).status }
 func ProblemFor(err error) *Problem {
 	code := ErrorCode(err)
 	k := kindOf(code)
+	if k.code != code {
+		code = CodeInternal // an unknown code says nothing a client may see
+	}
 	p := &Problem{Type: ProblemTypeBase + k.slug, Title: k.title, Status: k.status, Detail: ErrorMessage(err)}
 	if e, ok := asError(err); ok && code != CodeInternal {
 		p.Errors = e.Fields

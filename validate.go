@@ -143,7 +143,7 @@ func (s integer) check(v any, path string, errs *[]FieldError) any {
 		if strings.ContainsAny(string(num), ".eE") {
 			problem(errs, path, "not an integer", "%s must be a whole number%s, got %s", path, s.hint, truncate(string(num), 40))
 		} else {
-			problem(errs, path, "out of range", "%s is too large: it must fit a 64-bit integer", path)
+			problem(errs, path, "out of range", "%s is out of range: it must fit a 64-bit integer", path)
 		}
 		return nil
 	}
@@ -218,16 +218,20 @@ func (a array) check(v any, path string, errs *[]FieldError) any {
 	seen := make(map[string]int)
 	for i, item := range list {
 		at := fmt.Sprintf("%s[%d]", path, i)
+		c := a.items.check(item, at, errs)
+		if c == nil {
+			continue
+		}
+		// Items are compared as kept, without unknown members, so that no
+		// two stored items are the same.
 		if a.unique {
-			key, _ := json.Marshal(item) // maps marshal with sorted keys
+			key, _ := json.Marshal(c) // maps marshal with sorted keys
 			if j, dup := seen[string(key)]; dup {
 				problem(errs, at, "duplicate", "%s repeats %s[%d]; items must be unique", at, path, j)
 			}
 			seen[string(key)] = i
 		}
-		if c := a.items.check(item, at, errs); c != nil {
-			out = append(out, c)
-		}
+		out = append(out, c)
 	}
 	return out
 }
