@@ -115,6 +115,20 @@ const (
 	CanceledByCardholder = "cardholder"
 )
 
+// InstructionState is what a POS sees of an instruction: enough to render
+// it, and small enough to read often.
+type InstructionState struct {
+	ID           string
+	Phase        Phase
+	RefundID     string
+	ErrorMessage string
+}
+
+// State returns in's state.
+func (in *Instruction) State() *InstructionState {
+	return &InstructionState{ID: in.ID, Phase: in.Phase, RefundID: in.RefundID, ErrorMessage: in.ErrorMessage}
+}
+
 // Amount returns the requested refund amount.
 func (in *Instruction) Amount() Money {
 	return Money{Amount: in.Request.Order.Amount, Currency: in.Request.Order.Currency}

@@ -29,3 +29,7 @@ func DeviceTopic(id string) string { return "d:" + id }
 // SimulatorTopic is notified when work is queued for a simulated device, so
 // that the simulator can start driving a device it did not know yet.
 const SimulatorTopic = "sim"
+
+// RevokedTopic is notified when an API key is revoked, so that every
+// instance forgets the bearer tokens it remembers.
+const RevokedTopic = "revoked"

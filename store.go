@@ -55,6 +55,9 @@ type Reader interface {
 
 	// InstructionGet returns the merchant's instruction with that id.
 	InstructionGet(ctx context.Context, merchantID, id string) (*Instruction, error)
+	// InstructionStateGet returns the state of the merchant's instruction
+	// with that id: a cheaper read than InstructionGet, for status polls.
+	InstructionStateGet(ctx context.Context, merchantID, id string) (*InstructionState, error)
 	// InstructionActiveForDevice returns the device's instruction that is in
 	// an active phase; there is at most one.
 	InstructionActiveForDevice(ctx context.Context, deviceID string) (*Instruction, error)
@@ -118,7 +121,10 @@ type Writer interface {
 
 	RefundInsert(ctx context.Context, r *Refund) error
 
-	IdempotencyInsert(ctx context.Context, rec *IdempotencyRecord) error
+	// IdempotencyInsert stores rec unless the merchant's key has a record
+	// already, and reports whether it did. A concurrent transaction that
+	// inserts the same key makes it wait for that one to end.
+	IdempotencyInsert(ctx context.Context, rec *IdempotencyRecord) (bool, error)
 	// IdempotencyDeleteBefore deletes records created before t.
 	IdempotencyDeleteBefore(ctx context.Context, t time.Time) (int64, error)
 

@@ -35,7 +35,7 @@ func (s *Server) submitRefundInstruction(w http.ResponseWriter, r *http.Request)
 		Fingerprint:    ferry.RequestFingerprint(r.Method, r.URL.EscapedPath(), body),
 		Body:           body,
 		Render: func(in *ferry.Instruction) ([]byte, error) {
-			return httpx.Marshal(s.refundInstruction(r, in))
+			return httpx.Marshal(s.refundInstruction(r, in.State()))
 		},
 	})
 	if err != nil {
@@ -51,7 +51,13 @@ func (s *Server) submitRefundInstruction(w http.ResponseWriter, r *http.Request)
 // getRefundInstruction answers with the instruction once it is no longer
 // in progress, or after the poll wait with its current state.
 func (s *Server) getRefundInstruction(w http.ResponseWriter, r *http.Request) error {
-	in, err := s.svc.WaitInstruction(r.Context(), principal(r).MerchantID, r.PathValue("refundInstructionId"), s.cfg.PollWait, s.drain)
+	merchant := principal(r).MerchantID
+	release, err := s.polls.Acquire(merchant, "status requests")
+	if err != nil {
+		return err
+	}
+	defer release()
+	in, err := s.svc.WaitInstruction(r.Context(), merchant, r.PathValue("refundInstructionId"), s.cfg.PollWait, s.drain)
 	if err != nil {
 		return err
 	}
@@ -71,7 +77,7 @@ func (s *Server) cancelRefundInstruction(w http.ResponseWriter, r *http.Request)
 // refundInstruction renders an instruction as Payroc does: while in
 // progress (and after failure or cancel) the link points at the
 // instruction itself; once completed, at the refund.
-func (s *Server) refundInstruction(r *http.Request, in *ferry.Instruction) *ferry.RefundInstruction {
+func (s *Server) refundInstruction(r *http.Request, in *ferry.InstructionState) *ferry.RefundInstruction {
 	base := s.baseURL(r)
 	out := &ferry.RefundInstruction{RefundInstructionID: in.ID, Status: in.Phase.Status()}
 	switch out.Status {

@@ -26,6 +26,9 @@ type Config struct {
 	PollWait time.Duration
 	// MaxBody caps request bodies, in bytes. Default: 64 KiB.
 	MaxBody int64
+	// MaxWaitingPolls caps the status GETs one merchant may have waiting
+	// at once in this instance; more are answered 429. Default: 1000.
+	MaxWaitingPolls int
 }
 
 // Server is the HTTP adapter for the core.
@@ -34,6 +37,8 @@ type Server struct {
 	cfg Config
 	log *slog.Logger
 	rd  *httpx.Renderer
+	// polls counts each merchant's waiting status GETs.
+	polls *httpx.Limiter
 
 	drainOnce sync.Once
 	drain     chan struct{}
@@ -47,12 +52,16 @@ func New(svc *core.Service, cfg Config, logger *slog.Logger) *Server {
 	if cfg.MaxBody <= 0 {
 		cfg.MaxBody = 64 << 10
 	}
+	if cfg.MaxWaitingPolls <= 0 {
+		cfg.MaxWaitingPolls = 1000
+	}
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{svc: svc, cfg: cfg, log: logger, drain: make(chan struct{})}
 	s.rd = &httpx.Renderer{Log: logger, BaseURL: s.baseURL}
+	s.polls = httpx.NewLimiter(cfg.MaxWaitingPolls)
 	return s
 }
 

@@ -775,7 +775,7 @@ func testWaitInstruction(t *testing.T, open opener) {
 	e := newEnv(t, open)
 	in := e.submit(4999)
 	type result struct {
-		in  *ferry.Instruction
+		in  *ferry.InstructionState
 		err error
 	}
 	wait := func(drain chan struct{}) chan result {

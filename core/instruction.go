@@ -67,46 +67,31 @@ func (s *Service) SubmitRefundInstruction(ctx context.Context, p SubmitParams) (
 				Message: fmt.Sprintf("device %s belongs to processing terminal %s, not %s", dev.SerialNumber, dev.ProcessingTerminalID, req.ProcessingTerminalID)}}}
 	}
 
+	// Everything that needs no transaction happens before it: the
+	// transaction holds the database's one writer (on SQLite) or a pooled
+	// connection (on PostgreSQL).
+	in := &ferry.Instruction{
+		ID:         newInstructionID(),
+		MerchantID: p.MerchantID,
+		DeviceID:   dev.ID,
+		Kind:       ferry.KindRefund,
+		Phase:      ferry.PhaseQueued,
+		Request:    req,
+		StopAcked:  true, // no device session holds it yet
+	}
+	body, err := p.Render(in)
+	if err != nil {
+		return nil, err
+	}
 	var resp *Response
 	err = s.store.Update(ctx, func(tx ferry.Tx) error {
 		resp = nil
-		if err := tx.Lock(ctx, "idempotency:"+p.MerchantID+":"+p.IdempotencyKey); err != nil {
-			return err
-		}
-		if r, err := s.replay(ctx, tx, p); r != nil || err != nil {
-			resp = r
-			return err
-		}
-		if busy, err := tx.InstructionActiveForDevice(ctx, dev.ID); err == nil {
-			return &ferry.Error{Code: ferry.CodeDeviceBusy, Instance: "/v1/refund-instructions/" + busy.ID,
-				Message: fmt.Sprintf("Device %s is already running refund instruction %s; wait for it to finish or cancel it", dev.SerialNumber, busy.ID)}
-		} else if ferry.ErrorCode(err) != ferry.CodeNotFound {
-			return err
-		}
 		now := tx.Now()
-		in := &ferry.Instruction{
-			ID:         newInstructionID(),
-			MerchantID: p.MerchantID,
-			DeviceID:   dev.ID,
-			Kind:       ferry.KindRefund,
-			Phase:      ferry.PhaseQueued,
-			Request:    req,
-			DeadlineAt: now.Add(s.cfg.InstructionTimeout),
-			StopAcked:  true, // no device session holds it yet
-			CreatedAt:  now,
-			UpdatedAt:  now,
-		}
-		if err := tx.InstructionInsert(ctx, in); err != nil {
-			return err
-		}
-		if err := s.event(ctx, tx, in, "submitted", "device "+dev.SerialNumber); err != nil {
-			return err
-		}
-		body, err := p.Render(in)
-		if err != nil {
-			return err
-		}
-		err = tx.IdempotencyInsert(ctx, &ferry.IdempotencyRecord{
+		in.DeadlineAt = now.Add(s.cfg.InstructionTimeout)
+		in.CreatedAt, in.UpdatedAt = now, now
+		// The key first: a duplicate of a request in flight waits here for
+		// it to end, then replays its answer.
+		inserted, err := tx.IdempotencyInsert(ctx, &ferry.IdempotencyRecord{
 			MerchantID:  p.MerchantID,
 			Key:         p.IdempotencyKey,
 			Fingerprint: p.Fingerprint,
@@ -114,9 +99,22 @@ func (s *Service) SubmitRefundInstruction(ctx context.Context, p SubmitParams) (
 			Body:        body,
 			CreatedAt:   now,
 		})
+		if err != nil {
+			return err
+		}
+		if !inserted {
+			resp, err = s.replay(ctx, tx, p)
+			return err
+		}
+		if err := tx.InstructionInsert(ctx, in); err != nil {
+			return err // CodeDeviceBusy rolls back the key too
+		}
 		resp = &Response{Status: 202, Body: body, Instruction: in}
-		return err
+		return s.event(ctx, tx, in, "submitted", "device "+dev.SerialNumber)
 	})
+	if ferry.ErrorCode(err) == ferry.CodeDeviceBusy {
+		return nil, s.busy(ctx, dev, err)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -129,6 +127,17 @@ func (s *Service) SubmitRefundInstruction(ctx context.Context, p SubmitParams) (
 		s.kickSweeper()
 	}
 	return resp, nil
+}
+
+// busy describes a device that runs another instruction.
+func (s *Service) busy(ctx context.Context, dev *ferry.Device, cause error) error {
+	e := &ferry.Error{Code: ferry.CodeDeviceBusy, Err: cause,
+		Message: fmt.Sprintf("Device %s is already running a refund instruction; wait for it to finish or cancel it", dev.SerialNumber)}
+	if running, err := s.store.InstructionActiveForDevice(ctx, dev.ID); err == nil {
+		e.Instance = "/v1/refund-instructions/" + running.ID
+		e.Message = fmt.Sprintf("Device %s is already running refund instruction %s; wait for it to finish or cancel it", dev.SerialNumber, running.ID)
+	}
+	return e
 }
 
 // newInstructionID returns a random (version 4) UUID in hex without dashes,
@@ -169,14 +178,17 @@ func invalidInstructionID() error {
 		Fields: []ferry.FieldError{{Parameter: "refundInstructionId", Detail: "invalid length", Message: "refundInstructionId must be 1 to 36 characters"}}}
 }
 
-// WaitInstruction returns the instruction as soon as it is no longer in
-// progress, or when wait passes, or when drain is closed (the server is
-// shutting down), whichever comes first. It does not poll: it sleeps until
-// the notifier reports a change.
-func (s *Service) WaitInstruction(ctx context.Context, merchantID, id string, wait time.Duration, drain <-chan struct{}) (*ferry.Instruction, error) {
-	in, err := s.GetInstruction(ctx, merchantID, id)
-	if err != nil || !in.Phase.Active() || wait <= 0 {
-		return in, err
+// WaitInstruction returns the instruction's state as soon as it is no
+// longer in progress, or when wait passes, or when drain is closed (the
+// server is shutting down), whichever comes first. It does not poll: it
+// sleeps until the notifier reports a change.
+func (s *Service) WaitInstruction(ctx context.Context, merchantID, id string, wait time.Duration, drain <-chan struct{}) (*ferry.InstructionState, error) {
+	if !ferry.ValidInstructionID(id) {
+		return nil, invalidInstructionID()
+	}
+	st, err := s.store.InstructionStateGet(ctx, merchantID, id)
+	if err != nil || !st.Phase.Active() || wait <= 0 {
+		return st, err
 	}
 	// Subscribe before reading again, so that a change between the first
 	// read and the subscription is not missed.
@@ -185,16 +197,16 @@ func (s *Service) WaitInstruction(ctx context.Context, merchantID, id string, wa
 	timer := s.clock.NewTimer(wait)
 	defer timer.Stop()
 	for {
-		in, err = s.store.InstructionGet(ctx, merchantID, id)
-		if err != nil || !in.Phase.Active() {
-			return in, err
+		st, err = s.store.InstructionStateGet(ctx, merchantID, id)
+		if err != nil || !st.Phase.Active() {
+			return st, err
 		}
 		select {
 		case <-sub.C():
 		case <-timer.C():
-			return in, nil
+			return st, nil
 		case <-drain:
-			return in, nil
+			return st, nil
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		}

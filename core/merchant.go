@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/subtle"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ferrygateway/ferry"
@@ -69,13 +70,17 @@ func (s *Service) insertAPIKey(ctx context.Context, tx ferry.Tx, merchantID stri
 // RevokeAPIKey ends a merchant's API key at once; the tokens it issued stop
 // working too.
 func (s *Service) RevokeAPIKey(ctx context.Context, merchantID, keyID string) error {
-	return s.store.Update(ctx, func(tx ferry.Tx) error {
+	err := s.store.Update(ctx, func(tx ferry.Tx) error {
 		if err := tx.APIKeyRevoke(ctx, merchantID, keyID, tx.Now()); err != nil {
 			return err
 		}
 		_, err := tx.TokenDeleteForAPIKey(ctx, keyID)
 		return err
 	})
+	if err == nil {
+		s.notify(ctx, ferry.RevokedTopic)
+	}
+	return err
 }
 
 var errNotAuthorized = &ferry.Error{Code: ferry.CodeUnauthorized, Message: "Your identity could not be verified"}
@@ -115,12 +120,17 @@ func (s *Service) Authorize(ctx context.Context, apiKey string) (string, time.Du
 
 // Authenticate returns the principal behind a bearer token. A missing,
 // unknown or expired token, or one whose API key was revoked, is
-// CodeUnauthorized.
+// CodeUnauthorized. Valid tokens are remembered, until they expire or any
+// API key is revoked, so that most calls need no database read.
 func (s *Service) Authenticate(ctx context.Context, token string) (*ferry.Principal, error) {
 	if token == "" {
 		return nil, &ferry.Error{Code: ferry.CodeUnauthorized, Message: "Send a bearer token in the Authorization header; get one from POST /authorize"}
 	}
 	hash := ferry.HashSecret(token)
+	now := s.clock.Now()
+	if p := s.tokens.get(hash, now); p != nil {
+		return p, nil
+	}
 	t, err := s.store.TokenGetByHash(ctx, hash)
 	if ferry.ErrorCode(err) == ferry.CodeNotFound {
 		return nil, errNotAuthorized
@@ -131,8 +141,49 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*ferry.Princi
 	if subtle.ConstantTimeCompare(t.Hash, hash) != 1 {
 		return nil, errNotAuthorized
 	}
-	if !s.clock.Now().Before(t.ExpiresAt) {
+	if !now.Before(t.ExpiresAt) {
 		return nil, &ferry.Error{Code: ferry.CodeUnauthorized, Message: "Your bearer token has expired; get a new one from POST /authorize"}
 	}
-	return &ferry.Principal{MerchantID: t.MerchantID, APIKeyID: t.APIKeyID, ExpiresAt: t.ExpiresAt}, nil
+	p := &ferry.Principal{MerchantID: t.MerchantID, APIKeyID: t.APIKeyID, ExpiresAt: t.ExpiresAt}
+	s.tokens.put(hash, p)
+	return p, nil
+}
+
+// tokenCache remembers valid bearer tokens by hash. Any revocation
+// forgets them all.
+type tokenCache struct {
+	revoked ferry.Subscription
+	mu      sync.Mutex
+	m       map[string]*ferry.Principal
+}
+
+// maxCachedTokens bounds the cache; when full it starts over.
+const maxCachedTokens = 100_000
+
+func newTokenCache(n ferry.Notifier) *tokenCache {
+	return &tokenCache{revoked: n.Subscribe(ferry.RevokedTopic), m: make(map[string]*ferry.Principal)}
+}
+
+func (c *tokenCache) get(hash []byte, now time.Time) *ferry.Principal {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	select {
+	case <-c.revoked.C():
+		clear(c.m)
+	default:
+	}
+	p := c.m[string(hash)]
+	if p == nil || !now.Before(p.ExpiresAt) {
+		return nil
+	}
+	return p
+}
+
+func (c *tokenCache) put(hash []byte, p *ferry.Principal) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.m) >= maxCachedTokens {
+		clear(c.m)
+	}
+	c.m[string(hash)] = p
 }

@@ -65,7 +65,8 @@ type Service struct {
 	log       *slog.Logger
 	cfg       Config
 
-	kick chan struct{} // wakes the sweeper when an earlier deadline appears
+	kick   chan struct{} // wakes the sweeper when an earlier deadline appears
+	tokens *tokenCache
 }
 
 // New returns a service over its dependencies. logger may be nil.
@@ -85,6 +86,7 @@ func New(store ferry.Store, notifier ferry.Notifier, processor ferry.Processor, 
 		log:       logger,
 		cfg:       cfg,
 		kick:      make(chan struct{}, 1),
+		tokens:    newTokenCache(notifier),
 	}
 }
 

@@ -24,7 +24,13 @@ type Server struct {
 
 	drain  context.Context // canceled when the server shuts down
 	cancel context.CancelFunc
+	// waits counts each device's waiting calls.
+	waits *httpx.Limiter
 }
+
+// maxDeviceWaits caps the calls one device may have waiting at once; a
+// device needs two (its next poll and a heartbeat).
+const maxDeviceWaits = 8
 
 // maxBody caps device request bodies.
 const maxBody = 16 << 10
@@ -36,7 +42,8 @@ func New(svc *core.Service, baseURL func(*http.Request) string, logger *slog.Log
 		logger = slog.New(slog.DiscardHandler)
 	}
 	drain, cancel := context.WithCancel(context.Background())
-	return &Server{svc: svc, log: logger, rd: &httpx.Renderer{Log: logger, BaseURL: baseURL}, drain: drain, cancel: cancel}
+	return &Server{svc: svc, log: logger, rd: &httpx.Renderer{Log: logger, BaseURL: baseURL}, drain: drain, cancel: cancel,
+		waits: httpx.NewLimiter(maxDeviceWaits)}
 }
 
 // Drain ends every waiting poll at once (as "no work"); call it before
@@ -74,13 +81,19 @@ type principal struct {
 	cred   *ferry.DeviceCredential
 }
 
-// authed admits requests with a valid device credential.
+// authed admits requests with a valid device credential, at most
+// maxDeviceWaits at once per device.
 func (s *Server) authed(h httpx.Handler) httpx.Handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		d, cred, err := s.svc.AuthenticateDevice(r.Context(), httpx.Bearer(r.Header.Get("Authorization")))
 		if err != nil {
 			return err
 		}
+		release, err := s.waits.Acquire(d.ID, "calls from this device")
+		if err != nil {
+			return err
+		}
+		defer release()
 		return h(w, r.WithContext(context.WithValue(r.Context(), deviceKey, &principal{d, cred})))
 	}
 }

@@ -19,10 +19,10 @@ func (q *queries) IdempotencyGet(ctx context.Context, merchantID, key string) (*
 	return &rec, nil
 }
 
-func (q *queries) IdempotencyInsert(ctx context.Context, rec *ferry.IdempotencyRecord) error {
-	_, err := q.q.Exec(ctx, `INSERT INTO idempotency_keys (merchant_id, key, fingerprint, status, body, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6)`, rec.MerchantID, rec.Key, rec.Fingerprint, rec.Status, rec.Body, ts(rec.CreatedAt))
-	return translate(err, "idempotency key")
+func (q *queries) IdempotencyInsert(ctx context.Context, rec *ferry.IdempotencyRecord) (bool, error) {
+	tag, err := q.q.Exec(ctx, `INSERT INTO idempotency_keys (merchant_id, key, fingerprint, status, body, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`, rec.MerchantID, rec.Key, rec.Fingerprint, rec.Status, rec.Body, ts(rec.CreatedAt))
+	return tag.RowsAffected() == 1, translate(err, "idempotency key")
 }
 
 func (q *queries) IdempotencyDeleteBefore(ctx context.Context, t time.Time) (int64, error) {

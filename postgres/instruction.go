@@ -59,6 +59,20 @@ func (q *queries) InstructionGet(ctx context.Context, merchantID, id string) (*f
 	return q.instruction(ctx, sql, id, merchantID)
 }
 
+func (q *queries) InstructionStateGet(ctx context.Context, merchantID, id string) (*ferry.InstructionState, error) {
+	var st ferry.InstructionState
+	var refundID *string
+	err := q.q.QueryRow(ctx, "SELECT id, phase, refund_id, error_message FROM instructions WHERE id = $1 AND merchant_id = $2", id, merchantID).
+		Scan(&st.ID, &st.Phase, &refundID, &st.ErrorMessage)
+	if err != nil {
+		return nil, translate(err, "refund instruction")
+	}
+	if refundID != nil {
+		st.RefundID = *refundID
+	}
+	return &st, nil
+}
+
 func (q *queries) InstructionActiveForDevice(ctx context.Context, deviceID string) (*ferry.Instruction, error) {
 	return q.instruction(ctx, "SELECT "+instructionColumns+" FROM instructions WHERE device_id = $1 AND phase IN "+activePhases, deviceID)
 }

@@ -24,10 +24,14 @@ func (q *queries) IdempotencyGet(ctx context.Context, merchantID, key string) (*
 	return &rec, nil
 }
 
-func (q *queries) IdempotencyInsert(ctx context.Context, rec *ferry.IdempotencyRecord) error {
-	_, err := q.exec(ctx, `INSERT INTO idempotency_keys (merchant_id, key, fingerprint, status, body, created_at)
-		VALUES (?, ?, ?, ?, ?, ?)`, rec.MerchantID, rec.Key, rec.Fingerprint, rec.Status, rec.Body, micros(rec.CreatedAt))
-	return translate(err, "idempotency key")
+func (q *queries) IdempotencyInsert(ctx context.Context, rec *ferry.IdempotencyRecord) (bool, error) {
+	res, err := q.exec(ctx, `INSERT INTO idempotency_keys (merchant_id, key, fingerprint, status, body, created_at)
+		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`, rec.MerchantID, rec.Key, rec.Fingerprint, rec.Status, rec.Body, micros(rec.CreatedAt))
+	if err != nil {
+		return false, translate(err, "idempotency key")
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
 }
 
 func (q *queries) IdempotencyDeleteBefore(ctx context.Context, t time.Time) (int64, error) {

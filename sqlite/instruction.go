@@ -55,6 +55,18 @@ func (q *queries) InstructionGet(ctx context.Context, merchantID, id string) (*f
 	return q.instruction(ctx, "SELECT "+instructionColumns+" FROM instructions WHERE id = ? AND merchant_id = ?", id, merchantID)
 }
 
+func (q *queries) InstructionStateGet(ctx context.Context, merchantID, id string) (*ferry.InstructionState, error) {
+	var st ferry.InstructionState
+	var refundID sql.NullString
+	err := q.row(ctx, func(s scanner) error { return s.Scan(&st.ID, &st.Phase, &refundID, &st.ErrorMessage) },
+		"SELECT id, phase, refund_id, error_message FROM instructions WHERE id = ? AND merchant_id = ?", id, merchantID)
+	if err != nil {
+		return nil, translate(err, "refund instruction")
+	}
+	st.RefundID = refundID.String
+	return &st, nil
+}
+
 func (q *queries) InstructionActiveForDevice(ctx context.Context, deviceID string) (*ferry.Instruction, error) {
 	return q.instruction(ctx, "SELECT "+instructionColumns+" FROM instructions WHERE device_id = ? AND phase IN "+activePhases, deviceID)
 }

@@ -50,6 +50,7 @@ func Run(t *testing.T, open Opener) {
 		{"UpdateCanceledContext", testCanceledContext},
 		{"TxTime", testTxTime},
 		{"ConcurrentIdempotency", testConcurrentIdempotency},
+		{"Lock", testLock},
 		{"ConcurrentClaims", testConcurrentClaims},
 		{"ConcurrentDeviceBusy", testConcurrentDeviceBusy},
 	}
@@ -362,6 +363,17 @@ func testInstructionScoped(t *testing.T, h *harness) {
 	wantCode(t, err, ferry.CodeNotFound)
 	_, err = h.store.InstructionGet(h.ctx, m.ID, "0000")
 	wantCode(t, err, ferry.CodeNotFound)
+	_, err = h.store.InstructionStateGet(h.ctx, other.ID, in.ID)
+	wantCode(t, err, ferry.CodeNotFound)
+	st, err := h.store.InstructionStateGet(h.ctx, m.ID, in.ID)
+	if err != nil || st.ID != in.ID || st.Phase != ferry.PhaseQueued || st.RefundID != "" {
+		t.Errorf("InstructionStateGet = %+v, %v", st, err)
+	}
+	in.Phase, in.RefundID, in.ErrorMessage = ferry.PhaseCompleted, "CD3HN88U9F", ""
+	h.update(func(tx ferry.Tx) error { return tx.InstructionUpdate(h.ctx, in, in.Version) })
+	if st, _ := h.store.InstructionStateGet(h.ctx, m.ID, in.ID); *st != *in.State() {
+		t.Errorf("InstructionStateGet = %+v, want %+v", st, in.State())
+	}
 }
 
 func testOneActivePerDevice(t *testing.T, h *harness) {
@@ -532,18 +544,35 @@ func testIdempotency(t *testing.T, h *harness) {
 	now := h.clock.Now().Truncate(time.Microsecond)
 	rec := &ferry.IdempotencyRecord{MerchantID: m.ID, Key: "8e03978e-40d5-43e8-bc93-6894a57f9324",
 		Fingerprint: []byte{1, 2, 3}, Status: 202, Body: []byte(`{"a":1}`), CreatedAt: now}
-	h.update(func(tx ferry.Tx) error { return tx.IdempotencyInsert(h.ctx, rec) })
+	insert := func(rec *ferry.IdempotencyRecord) (inserted bool) {
+		t.Helper()
+		h.update(func(tx ferry.Tx) (err error) { inserted, err = tx.IdempotencyInsert(h.ctx, rec); return err })
+		return inserted
+	}
+	if !insert(rec) {
+		t.Fatal("the first insert of a key reports it was not stored")
+	}
 	got, err := h.store.IdempotencyGet(h.ctx, m.ID, rec.Key)
 	if err != nil || got.Status != 202 || string(got.Body) != `{"a":1}` || string(got.Fingerprint) != "\x01\x02\x03" || !got.CreatedAt.Equal(now) {
 		t.Fatalf("IdempotencyGet = %+v, %v", got, err)
 	}
 	_, err = h.store.IdempotencyGet(h.ctx, other.ID, rec.Key)
 	wantCode(t, err, ferry.CodeNotFound)
-	wantCode(t, h.store.Update(h.ctx, func(tx ferry.Tx) error { return tx.IdempotencyInsert(h.ctx, rec) }), ferry.CodeConflict)
+	// A second record for the key is not stored, and the first stays.
+	second := *rec
+	second.Body = []byte(`{"b":2}`)
+	if insert(&second) {
+		t.Error("a second record for one key was stored")
+	}
+	if got, _ := h.store.IdempotencyGet(h.ctx, m.ID, rec.Key); string(got.Body) != `{"a":1}` {
+		t.Errorf("the first record was replaced: %s", got.Body)
+	}
 	// Keys are per merchant.
 	theirs := *rec
 	theirs.MerchantID = other.ID
-	h.update(func(tx ferry.Tx) error { return tx.IdempotencyInsert(h.ctx, &theirs) })
+	if !insert(&theirs) {
+		t.Error("another merchant cannot use the same key")
+	}
 
 	var n int64
 	h.update(func(tx ferry.Tx) (err error) { n, err = tx.IdempotencyDeleteBefore(h.ctx, now); return err })
@@ -642,27 +671,31 @@ func testTxTime(t *testing.T, h *harness) {
 	}
 }
 
-// testConcurrentIdempotency: many transactions race to use one key; the
-// lock makes exactly one insert and the rest see its record.
+// testConcurrentIdempotency: many transactions race to store a record
+// for one key; exactly one stores it, and every other one sees it once the
+// first committed, lock or no lock.
 func testConcurrentIdempotency(t *testing.T, h *harness) {
 	m := h.merchant("Acme")
 	const n = 50
 	var inserted, saw atomic.Int32
 	var wg sync.WaitGroup
-	for range n {
+	for i := range n {
 		wg.Go(func() {
 			err := h.store.Update(h.ctx, func(tx ferry.Tx) error {
-				if err := tx.Lock(h.ctx, "idempotency:"+m.ID+":k"); err != nil {
+				ok, err := tx.IdempotencyInsert(h.ctx, &ferry.IdempotencyRecord{MerchantID: m.ID, Key: "k",
+					Fingerprint: []byte{1}, Status: 202, Body: []byte(fmt.Sprint(i)), CreatedAt: tx.Now()})
+				if err != nil {
 					return err
 				}
-				if _, err := tx.IdempotencyGet(h.ctx, m.ID, "k"); err == nil {
-					saw.Add(1)
+				if ok {
+					inserted.Add(1)
 					return nil
-				} else if ferry.ErrorCode(err) != ferry.CodeNotFound {
-					return err
 				}
-				inserted.Add(1)
-				return tx.IdempotencyInsert(h.ctx, &ferry.IdempotencyRecord{MerchantID: m.ID, Key: "k", Fingerprint: []byte{1}, Status: 202, Body: []byte("{}"), CreatedAt: tx.Now()})
+				if _, err := tx.IdempotencyGet(h.ctx, m.ID, "k"); err != nil {
+					return fmt.Errorf("the record that blocked the insert is not visible: %w", err)
+				}
+				saw.Add(1)
+				return nil
 			})
 			if err != nil {
 				t.Errorf("Update: %v", err)
@@ -672,6 +705,38 @@ func testConcurrentIdempotency(t *testing.T, h *harness) {
 	wg.Wait()
 	if inserted.Load() != 1 || saw.Load() != n-1 {
 		t.Errorf("inserted %d, saw the record %d times; want 1 and %d", inserted.Load(), saw.Load(), n-1)
+	}
+}
+
+// testLock: transactions that take the same lock run one after the other.
+func testLock(t *testing.T, h *harness) {
+	var inside, most atomic.Int32
+	var wg sync.WaitGroup
+	for range 10 {
+		wg.Go(func() {
+			err := h.store.Update(h.ctx, func(tx ferry.Tx) error {
+				if err := tx.Lock(h.ctx, "test"); err != nil {
+					return err
+				}
+				now := inside.Add(1)
+				for {
+					m := most.Load()
+					if now <= m || most.CompareAndSwap(m, now) {
+						break
+					}
+				}
+				time.Sleep(2 * time.Millisecond)
+				inside.Add(-1)
+				return nil
+			})
+			if err != nil {
+				t.Errorf("Update: %v", err)
+			}
+		})
+	}
+	wg.Wait()
+	if most.Load() != 1 {
+		t.Errorf("%d transactions held the lock at once", most.Load())
 	}
 }
 

@@ -5,14 +5,14 @@ import (
 	"testing"
 
 	"github.com/ferrygateway/ferry"
-	"github.com/ferrygateway/ferry/internal/payrocspec"
+	"github.com/ferrygateway/ferry/internal/contract"
 )
 
 // TestContract checks the bodies Ferry sends against the schemas in
 // Payroc's OpenAPI file: every success and error the refund flow can give.
 func TestContract(t *testing.T) {
 	t.Parallel()
-	spec := payrocspec.Load(t)
+	spec := contract.Load(t)
 	s := startServer(t, "--sim-delay", "20ms")
 	c := s.client(t, s.APIKey)
 	const (

@@ -28,6 +28,7 @@ func commands() []command {
 		{"apikey", "create, list and revoke API keys (on the database)", runAPIKey},
 		{"device", "register, pair, revoke and run payment devices", runDevice},
 		{"refund", "send refunds to devices and follow them (a POS on the API)", runRefund},
+		{"bench", "measure Ferry: throughput, latency, memory (see docs/performance.md)", runBench},
 		{"version", "print the version", runVersion},
 	}
 }
@@ -45,6 +46,9 @@ func run(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout
 		if c.name == args[0] {
 			return c.run(ctx, args[1:], getenv, stdin, stdout, stderr)
 		}
+	}
+	if args[0] == "bench-baseline" { // started by ferry bench; not listed
+		return runBaselineServer(ctx, args[1:], getenv, stdin, stdout, stderr)
 	}
 	usage(stderr)
 	return usageErrorf("unknown command %q", args[0])

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"net/url"
 	"sync"
 	"time"
@@ -43,6 +44,9 @@ type serveConfig struct {
 	DeviceOfflineAfter time.Duration
 	// TokenTTL is the lifetime of bearer tokens. Default: 1h.
 	TokenTTL time.Duration
+	// MaxWaitingPolls caps each merchant's waiting status GETs per
+	// instance. Default: 1000.
+	MaxWaitingPolls int
 	// Sandbox seeds an empty database with a merchant and simulated
 	// devices. Default: true.
 	Sandbox bool
@@ -50,6 +54,9 @@ type serveConfig struct {
 	LogLevel string
 	// LogFormat is text or json. Default: text.
 	LogFormat string
+	// DebugAddr, if set, serves Go's profiler (/debug/pprof/) there; keep it
+	// on a loopback address. Default: off.
+	DebugAddr string
 }
 
 func (c *serveConfig) register(f *flags) {
@@ -62,9 +69,11 @@ func (c *serveConfig) register(f *flags) {
 	f.DurationVar(&c.LeaseTTL, "lease-ttl", 15*time.Second, "how long a device holds an instruction without renewing its lease")
 	f.DurationVar(&c.DeviceOfflineAfter, "device-offline-after", 2*time.Minute, "a device not seen for this long shows as offline")
 	f.DurationVar(&c.TokenTTL, "token-ttl", time.Hour, "lifetime of bearer tokens")
+	f.IntVar(&c.MaxWaitingPolls, "max-waiting-polls", 1000, "status GETs one merchant may have waiting at once; more get 429")
 	f.BoolVar(&c.Sandbox, "sandbox", true, "on an empty database, create a sandbox merchant with simulated devices")
 	f.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
 	f.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json")
+	f.StringVar(&c.DebugAddr, "debug-addr", "", "serve Go's profiler at this `address` (e.g. 127.0.0.1:6060); off by default")
 }
 
 // validate names the first setting at fault.
@@ -80,6 +89,8 @@ func (c *serveConfig) validate() error {
 		return fmt.Errorf("--instruction-timeout %s: must be at least 100ms", c.InstructionTimeout)
 	case c.LeaseTTL < 100*time.Millisecond:
 		return fmt.Errorf("--lease-ttl %s: must be at least 100ms", c.LeaseTTL)
+	case c.MaxWaitingPolls < 1:
+		return fmt.Errorf("--max-waiting-polls %d: must be at least 1", c.MaxWaitingPolls)
 	case c.DeviceOfflineAfter <= 0:
 		return fmt.Errorf("--device-offline-after %s: must be more than 0s", c.DeviceOfflineAfter)
 	case c.TokenTTL < time.Minute:
@@ -176,7 +187,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Wri
 	if err != nil {
 		return err
 	}
-	apiServer := api.New(svc, api.Config{PublicURL: cfg.PublicURL, PollWait: cfg.PollWait}, log)
+	apiServer := api.New(svc, api.Config{PublicURL: cfg.PublicURL, PollWait: cfg.PollWait, MaxWaitingPolls: cfg.MaxWaitingPolls}, log)
 	deviceServer := deviceapi.New(svc, api.BaseURL, log)
 	httpServer := newHTTPServer(apiServer, deviceServer, cfg, log)
 
@@ -197,6 +208,11 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Wri
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- httpServer.Serve(ln) }()
+	if cfg.DebugAddr != "" {
+		dbg := &http.Server{Addr: cfg.DebugAddr, Handler: debugHandler(), ReadHeaderTimeout: 5 * time.Second}
+		go dbg.ListenAndServe()
+		defer dbg.Close()
+	}
 
 	base := cfg.PublicURL
 	if base == "" {
@@ -249,6 +265,17 @@ func newHTTPServer(a *api.Server, d *deviceapi.Server, cfg serveConfig, log *slo
 
 // maxDeviceWait caps a device's wait for work (core.Config.MaxDeviceWait).
 const maxDeviceWait = 60 * time.Second
+
+// debugHandler serves Go's profiler.
+func debugHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	return mux
+}
 
 // dialable turns a listening address into one a client can dial: an
 // unspecified host (0.0.0.0, ::) becomes loopback.
