@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // distinct calls gen n times and fails if a value repeats or does not match re.
@@ -26,7 +27,13 @@ func distinct(t *testing.T, name string, n int, re *regexp.Regexp, gen func() st
 }
 
 func TestNewID(t *testing.T) {
-	distinct(t, "NewID", 1000, regexp.MustCompile(`^[a-z2-7]{26}$`), NewID)
+	distinct(t, "NewID", 1000, regexp.MustCompile(`^[0-9a-hjkmnp-tv-z]{26}$`), NewID)
+	// Later ids sort after earlier ones.
+	a := NewID()
+	time.Sleep(2 * time.Millisecond)
+	if b := NewID(); b <= a {
+		t.Errorf("NewID is not time-ordered: %s then %s", a, b)
+	}
 }
 
 func TestNewRefundID(t *testing.T) {

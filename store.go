@@ -12,8 +12,10 @@ type Store interface {
 	Reader
 	// Update runs fn in a read-write transaction and commits it; an error
 	// from fn rolls back fn's writes and is returned. Update returns only
-	// once the commit is durable. A store may run fn on another goroutine and
-	// may commit it together with other transactions; fn must not keep tx.
+	// once the commit is durable. A store may run fn on another goroutine,
+	// may commit it together with other transactions, and may run it more
+	// than once (after a rollback that was not fn's doing): fn must not keep
+	// tx, and must have no effect but its writes and the results it sets.
 	Update(ctx context.Context, fn func(tx Tx) error) error
 	// Close releases the store's resources.
 	Close() error

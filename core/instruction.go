@@ -38,33 +38,23 @@ type Response struct {
 
 // SubmitRefundInstruction queues a refund instruction for a device.
 //
-// The idempotency key is checked before anything else: a request that
-// repeats an earlier one (same key, same request) gets the earlier response
-// and changes nothing; the same key with a different request is
-// CodeIdempotencyKeyInUse. Then come validation (CodeInvalid, every
-// problem at once), the device (CodeNotFound if the merchant has no device
-// with that serial number) and the one-instruction-per-device rule
-// (CodeDeviceBusy).
+// The idempotency key comes before anything else: a request that repeats
+// an earlier one (same key, same request) gets the earlier response and
+// changes nothing; the same key with a different request is
+// CodeIdempotencyKeyInUse, whatever else is wrong with it. Then come
+// validation (CodeInvalid, every problem at once), the device (CodeNotFound
+// if the merchant has no device with that serial number) and the
+// one-instruction-per-device rule (CodeDeviceBusy). (The key is looked up
+// only when something else fails, or inside the transaction: a new request
+// costs no extra read.)
 func (s *Service) SubmitRefundInstruction(ctx context.Context, p SubmitParams) (*Response, error) {
-	if resp, err := s.replay(ctx, s.store, p); resp != nil || err != nil {
-		return resp, err
-	}
-	if !ferry.ValidSerialNumber(p.SerialNumber) {
-		return nil, &ferry.Error{Code: ferry.CodeInvalid, Message: "One or more validation errors occurred, see error section for more info",
-			Fields: []ferry.FieldError{{Parameter: "serialNumber", Detail: "invalid length", Message: "serialNumber must be 1 to 64 characters"}}}
-	}
-	req, err := ferry.DecodeRefundInstructionRequest(p.Body)
+	req, dev, err := s.checkSubmission(ctx, p)
 	if err != nil {
+		// The key was used before? Then that answer wins over this error.
+		if resp, rerr := s.replay(ctx, s.store, p); resp != nil || rerr != nil {
+			return resp, rerr
+		}
 		return nil, err
-	}
-	dev, err := s.store.DeviceGetBySerial(ctx, p.MerchantID, p.SerialNumber)
-	if err != nil {
-		return nil, err
-	}
-	if req.ProcessingTerminalID != dev.ProcessingTerminalID {
-		return nil, &ferry.Error{Code: ferry.CodeInvalid, Message: "One or more validation errors occurred, see error section for more info",
-			Fields: []ferry.FieldError{{Parameter: "processingTerminalId", Detail: "wrong terminal",
-				Message: fmt.Sprintf("device %s belongs to processing terminal %s, not %s", dev.SerialNumber, dev.ProcessingTerminalID, req.ProcessingTerminalID)}}}
 	}
 
 	// Everything that needs no transaction happens before it: the
@@ -124,9 +114,32 @@ func (s *Service) SubmitRefundInstruction(ctx context.Context, p SubmitParams) (
 			keys = append(keys, ferry.SimulatorTopic)
 		}
 		s.notify(ctx, keys...)
-		s.kickSweeper()
+		s.kickSweeper(resp.Instruction.DueAt())
 	}
 	return resp, nil
+}
+
+// checkSubmission validates a submission and finds its device: what can be
+// checked before the transaction, which checks the idempotency key.
+func (s *Service) checkSubmission(ctx context.Context, p SubmitParams) (ferry.RefundInstructionRequest, *ferry.Device, error) {
+	if !ferry.ValidSerialNumber(p.SerialNumber) {
+		return ferry.RefundInstructionRequest{}, nil, &ferry.Error{Code: ferry.CodeInvalid, Message: "One or more validation errors occurred, see error section for more info",
+			Fields: []ferry.FieldError{{Parameter: "serialNumber", Detail: "invalid length", Message: "serialNumber must be 1 to 64 characters"}}}
+	}
+	req, err := ferry.DecodeRefundInstructionRequest(p.Body)
+	if err != nil {
+		return req, nil, err
+	}
+	dev, err := s.device(ctx, p.MerchantID, p.SerialNumber)
+	if err != nil {
+		return req, nil, err
+	}
+	if req.ProcessingTerminalID != dev.ProcessingTerminalID {
+		return req, nil, &ferry.Error{Code: ferry.CodeInvalid, Message: "One or more validation errors occurred, see error section for more info",
+			Fields: []ferry.FieldError{{Parameter: "processingTerminalId", Detail: "wrong terminal",
+				Message: fmt.Sprintf("device %s belongs to processing terminal %s, not %s", dev.SerialNumber, dev.ProcessingTerminalID, req.ProcessingTerminalID)}}}
+	}
+	return req, dev, nil
 }
 
 // busy describes a device that runs another instruction.
@@ -140,10 +153,15 @@ func (s *Service) busy(ctx context.Context, dev *ferry.Device, cause error) erro
 	return e
 }
 
-// newInstructionID returns a random (version 4) UUID in hex without dashes,
-// the form of Payroc's instruction ids.
+// newInstructionID returns a UUID in hex without dashes, the form of
+// Payroc's instruction ids. It is a version 7 UUID: time-ordered, so that
+// new instructions go to the end of the database's indexes instead of to
+// random pages, with 74 random bits, so that ids cannot be guessed.
 func newInstructionID() string {
-	u := uuid.New()
+	u, err := uuid.NewV7()
+	if err != nil {
+		u = uuid.New()
+	}
 	return hex.EncodeToString(u[:])
 }
 

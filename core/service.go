@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/ferrygateway/ferry"
@@ -65,8 +66,10 @@ type Service struct {
 	log       *slog.Logger
 	cfg       Config
 
-	kick   chan struct{} // wakes the sweeper when an earlier deadline appears
-	tokens *tokenCache
+	kick    chan struct{} // wakes the sweeper when an earlier deadline appears
+	sweepAt atomic.Int64  // when the sweeper plans to wake, in Unix nanoseconds; 0 while it works
+	tokens  *tokenCache
+	devices deviceCache
 }
 
 // New returns a service over its dependencies. logger may be nil.
@@ -87,6 +90,7 @@ func New(store ferry.Store, notifier ferry.Notifier, processor ferry.Processor, 
 		cfg:       cfg,
 		kick:      make(chan struct{}, 1),
 		tokens:    newTokenCache(notifier),
+		devices:   deviceCache{m: make(map[[2]string]*ferry.Device)},
 	}
 }
 
@@ -104,8 +108,15 @@ func (s *Service) notify(ctx context.Context, keys ...string) {
 	}
 }
 
-// kickSweeper makes the sweeper recompute its next wake-up.
-func (s *Service) kickSweeper() {
+// kickSweeper makes the sweeper recompute its next wake-up, if due (an
+// instruction's new due time) comes before the wake-up it has planned.
+func (s *Service) kickSweeper(due time.Time) {
+	if due.IsZero() {
+		return
+	}
+	if planned := s.sweepAt.Load(); planned != 0 && due.UnixNano() >= planned {
+		return
+	}
 	select {
 	case s.kick <- struct{}{}:
 	default:
@@ -160,7 +171,7 @@ func (s *Service) transition(ctx context.Context, merchantID, id string, fn chan
 	}
 	if changed {
 		s.notify(ctx, ferry.InstructionTopic(out.ID), ferry.DeviceTopic(out.DeviceID))
-		s.kickSweeper()
+		s.kickSweeper(out.DueAt())
 	}
 	return out, nil
 }

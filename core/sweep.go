@@ -34,6 +34,7 @@ func (s *Service) RunSweeper(ctx context.Context) {
 		case <-timer.C():
 		case <-s.kick:
 		}
+		s.sweepAt.Store(0) // at work: every change kicks
 		now := s.clock.Now()
 		if now.Sub(lastCleanup) >= cleanupEvery {
 			s.cleanup(ctx, now)
@@ -51,6 +52,7 @@ func (s *Service) RunSweeper(ctx context.Context) {
 		}
 		timer.Stop()
 		timer.Reset(sleep)
+		s.sweepAt.Store(s.clock.Now().Add(sleep).UnixNano())
 	}
 }
 

@@ -19,6 +19,48 @@ type queries struct {
 	q     querier
 	mu    sync.Mutex
 	stmts map[string]*sql.Stmt
+	// workers, if set, run reads on a few long-lived goroutines. The SQLite
+	// library's calls are deep: a request goroutine that made one keeps a
+	// grown stack while it waits in a long-poll, 10,000 of them a lot of
+	// memory. Reads on workers leave request goroutines small.
+	workers chan func()
+	quit    <-chan struct{}
+}
+
+// run calls fn on a worker if there are workers, else right here.
+func (q *queries) run(fn func()) {
+	if q.workers == nil {
+		fn()
+		return
+	}
+	done := make(chan struct{})
+	select {
+	case q.workers <- func() {
+		defer close(done)
+		fn()
+	}:
+		<-done
+	case <-q.quit:
+		fn() // closed: the call fails with the closed database's error
+	}
+}
+
+// startWorkers starts n read workers; they stop when quit is closed.
+func (q *queries) startWorkers(n int, quit <-chan struct{}) {
+	q.workers = make(chan func())
+	q.quit = quit
+	for range n {
+		go func() {
+			for {
+				select {
+				case fn := <-q.workers:
+					fn()
+				case <-quit:
+					return
+				}
+			}
+		}()
+	}
 }
 
 func newQueries(q querier) *queries {
@@ -56,7 +98,12 @@ func (q *queries) query(ctx context.Context, query string, args ...any) (*sql.Ro
 }
 
 // row runs a query for one row and scans it with scan.
-func (q *queries) row(ctx context.Context, scan func(scanner) error, query string, args ...any) error {
+func (q *queries) row(ctx context.Context, scan func(scanner) error, query string, args ...any) (err error) {
+	q.run(func() { err = q.rowHere(ctx, scan, query, args...) })
+	return err
+}
+
+func (q *queries) rowHere(ctx context.Context, scan func(scanner) error, query string, args ...any) error {
 	rows, err := q.query(ctx, query, args...)
 	if err != nil {
 		return err
@@ -75,7 +122,12 @@ func (q *queries) row(ctx context.Context, scan func(scanner) error, query strin
 }
 
 // list runs a query and scans each row with scan.
-func list[T any](ctx context.Context, q *queries, scan func(scanner) (*T, error), query string, args ...any) ([]*T, error) {
+func list[T any](ctx context.Context, q *queries, scan func(scanner) (*T, error), query string, args ...any) (out []*T, err error) {
+	q.run(func() { out, err = listHere(ctx, q, scan, query, args...) })
+	return out, err
+}
+
+func listHere[T any](ctx context.Context, q *queries, scan func(scanner) (*T, error), query string, args ...any) ([]*T, error) {
 	rows, err := q.query(ctx, query, args...)
 	if err != nil {
 		return nil, err

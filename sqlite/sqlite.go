@@ -135,6 +135,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		db.checkpoint.Close()
 		return nil, err
 	}
+	db.queries.startWorkers(opts.ReadConns, db.stopped)
 	go db.writer(conn)
 	go db.checkpointer()
 	return db, nil
@@ -184,8 +185,8 @@ type writeReq struct {
 }
 
 // Update runs fn in a transaction on the write connection. Transactions
-// that arrive together share one commit; each runs in its own savepoint, so
-// one that fails rolls back alone. Update returns once the commit is on
+// that arrive together share one commit; one that fails rolls back alone
+// (see commit), which may run fn twice. Update returns once the commit is on
 // disk, even if ctx ends meanwhile: the caller must learn whether its write
 // happened.
 func (db *DB) Update(ctx context.Context, fn func(ferry.Tx) error) error {
@@ -233,7 +234,7 @@ func (db *DB) writer(conn *sql.Conn) {
 			for {
 				select {
 				case req := <-db.reqs:
-					db.commit(conn, q, []*writeReq{req})
+					db.commit(q, []*writeReq{req})
 				default:
 					return
 				}
@@ -248,19 +249,71 @@ func (db *DB) writer(conn *sql.Conn) {
 				break fill
 			}
 		}
-		db.commit(conn, q, batch)
+		db.commit(q, batch)
 	}
 }
 
-// commit runs a batch in one transaction. Statements use a context that is
-// never canceled: SQLite answers an interrupt inside an explicit transaction
-// by rolling back all of it, which would undo the whole group.
-func (db *DB) commit(conn *sql.Conn, q *queries, batch []*writeReq) {
+// commit runs a batch in one transaction. First all together, with no
+// savepoints; if any fails, everything is rolled back and the batch runs
+// again with a savepoint each, so that the failed ones roll back alone.
+// Statements use a context that is never canceled: SQLite answers an
+// interrupt inside an explicit transaction by rolling back all of it,
+// which would undo the whole group.
+func (db *DB) commit(q *queries, batch []*writeReq) {
+	live := batch[:0:0]
+	for _, req := range batch {
+		if err := req.ctx.Err(); err != nil {
+			req.done <- err
+			continue
+		}
+		live = append(live, req)
+	}
+	if len(live) == 0 {
+		return
+	}
+	errs := make([]error, len(live))
+	if len(live) == 1 || !db.together(q, live, errs) {
+		db.oneByOne(q, live, errs)
+	}
+	for i, req := range live {
+		req.done <- errs[i]
+	}
+	select {
+	case db.commits <- struct{}{}:
+	default:
+	}
+}
+
+// together runs the batch in one transaction without savepoints. It
+// reports false, with nothing written, when one of them failed.
+func (db *DB) together(q *queries, batch []*writeReq, errs []error) bool {
 	ctx := context.Background()
-	errs := make([]error, len(batch))
-	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
-		for _, req := range batch {
-			req.done <- fmt.Errorf("sqlite: begin: %w", err)
+	if _, err := q.exec(ctx, "BEGIN IMMEDIATE"); err != nil {
+		return false
+	}
+	t := &tx{queries: q, now: db.clock.Now().Truncate(time.Microsecond)}
+	for _, req := range batch {
+		if err := db.run(t, req); err != nil {
+			q.exec(ctx, "ROLLBACK")
+			return false
+		}
+	}
+	if _, err := q.exec(ctx, "COMMIT"); err != nil {
+		db.log.Error("sqlite: commit failed", "err", err, "batch", len(batch))
+		q.exec(ctx, "ROLLBACK") // nothing to roll back if COMMIT already did
+		for i := range errs {
+			errs[i] = fmt.Errorf("sqlite: commit: %w", err)
+		}
+	}
+	return true
+}
+
+// oneByOne runs the batch in one transaction with a savepoint each.
+func (db *DB) oneByOne(q *queries, batch []*writeReq, errs []error) {
+	ctx := context.Background()
+	if _, err := q.exec(ctx, "BEGIN IMMEDIATE"); err != nil {
+		for i := range errs {
+			errs[i] = fmt.Errorf("sqlite: begin: %w", err)
 		}
 		return
 	}
@@ -268,12 +321,8 @@ func (db *DB) commit(conn *sql.Conn, q *queries, batch []*writeReq) {
 	ok := 0
 	var err error
 	for i, req := range batch {
-		if err := req.ctx.Err(); err != nil {
-			errs[i] = err
-			continue
-		}
 		var broken bool
-		broken, errs[i] = db.runOne(ctx, conn, t, req)
+		broken, errs[i] = db.runOne(ctx, t, req)
 		if broken {
 			// SQLite ended the whole transaction (disk full, I/O error):
 			// nothing of the group was written.
@@ -287,52 +336,52 @@ func (db *DB) commit(conn *sql.Conn, q *queries, batch []*writeReq) {
 	switch {
 	case err != nil:
 	case ok > 0:
-		_, err = conn.ExecContext(ctx, "COMMIT")
+		_, err = q.exec(ctx, "COMMIT")
 	default:
-		_, err = conn.ExecContext(ctx, "ROLLBACK")
+		_, err = q.exec(ctx, "ROLLBACK")
 	}
 	if err != nil {
 		db.log.Error("sqlite: commit failed", "err", err, "batch", len(batch))
-		conn.ExecContext(ctx, "ROLLBACK") // nothing to roll back if COMMIT already did
+		q.exec(ctx, "ROLLBACK") // nothing to roll back if COMMIT already did
 		for i := range errs {
 			if errs[i] == nil {
 				errs[i] = fmt.Errorf("sqlite: commit: %w", err)
 			}
 		}
 	}
-	for i, req := range batch {
-		req.done <- errs[i]
-	}
-	select {
-	case db.commits <- struct{}{}:
-	default:
-	}
 }
 
-// runOne runs one request's fn inside a savepoint of the group
-// transaction. broken reports that the transaction itself is gone.
-func (db *DB) runOne(ctx context.Context, conn *sql.Conn, t *tx, req *writeReq) (broken bool, err error) {
-	if _, err := conn.ExecContext(ctx, "SAVEPOINT req"); err != nil {
-		return true, fmt.Errorf("sqlite: savepoint: %w", err)
-	}
+// run calls a request's fn, turning a panic into an error.
+func (db *DB) run(t *tx, req *writeReq) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			db.log.Error("sqlite: transaction panicked", "panic", r, "stack", string(debug.Stack()))
 			err = fmt.Errorf("sqlite: transaction panicked: %v", r)
 		}
+	}()
+	return req.fn(t)
+}
+
+// runOne runs one request's fn inside a savepoint of the group
+// transaction. broken reports that the transaction itself is gone.
+func (db *DB) runOne(ctx context.Context, t *tx, req *writeReq) (broken bool, err error) {
+	if _, err := t.exec(ctx, "SAVEPOINT req"); err != nil {
+		return true, fmt.Errorf("sqlite: savepoint: %w", err)
+	}
+	defer func() {
 		if err != nil {
-			if _, rbErr := conn.ExecContext(ctx, "ROLLBACK TO req"); rbErr != nil {
+			if _, rbErr := t.exec(ctx, "ROLLBACK TO req"); rbErr != nil {
 				broken = true
 				err = fmt.Errorf("sqlite: transaction aborted: %w", err)
 				return
 			}
 		}
-		if _, relErr := conn.ExecContext(ctx, "RELEASE req"); relErr != nil {
+		if _, relErr := t.exec(ctx, "RELEASE req"); relErr != nil {
 			broken = true
 			err = fmt.Errorf("sqlite: release savepoint: %w", relErr)
 		}
 	}()
-	return false, req.fn(t)
+	return false, db.run(t, req)
 }
 
 type tx struct {

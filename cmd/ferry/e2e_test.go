@@ -240,7 +240,7 @@ func TestProtocolErrors(t *testing.T) {
 // runs, so that it stays queued.
 func (s *server) queuedInstruction(t *testing.T, c *posClient) string {
 	t.Helper()
-	serial := "REAL-" + ferry.NewID()[:8]
+	serial := "REAL-" + ferry.NewID()[18:]
 	s.addDevice(t, s.Merchant, serial, false)
 	return c.refund(t, serial, 100)
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"expvar"
 	"fmt"
 	"io"
 	"log/slog"
@@ -266,7 +267,7 @@ func newHTTPServer(a *api.Server, d *deviceapi.Server, cfg serveConfig, log *slo
 // maxDeviceWait caps a device's wait for work (core.Config.MaxDeviceWait).
 const maxDeviceWait = 60 * time.Second
 
-// debugHandler serves Go's profiler.
+// debugHandler serves Go's profiler and runtime variables (memory).
 func debugHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
@@ -274,6 +275,7 @@ func debugHandler() http.Handler {
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	mux.Handle("/debug/vars", expvar.Handler())
 	return mux
 }
 
