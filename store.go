@@ -17,8 +17,22 @@ type Store interface {
 	// than once (after a rollback that was not fn's doing): fn must not keep
 	// tx, and must have no effect but its writes and the results it sets.
 	Update(ctx context.Context, fn func(tx Tx) error) error
+	// Submit stores a new instruction in one atomic, durable write: the
+	// idempotency record, the instruction and its first event, with the
+	// times the caller set. If the merchant already used the key, Submit
+	// writes nothing and reports false, after a write of that key in flight
+	// has ended. A device with an active instruction fails it with
+	// CodeDeviceBusy, and then the key is not stored either.
+	Submit(ctx context.Context, s *Submission) (bool, error)
 	// Close releases the store's resources.
 	Close() error
+}
+
+// Submission is what Store.Submit writes.
+type Submission struct {
+	Key         *IdempotencyRecord
+	Instruction *Instruction
+	Event       *Event
 }
 
 // Tx is a read-write transaction. Reads through a Tx see its own writes.

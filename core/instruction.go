@@ -73,34 +73,29 @@ func (s *Service) SubmitRefundInstruction(ctx context.Context, p SubmitParams) (
 	if err != nil {
 		return nil, err
 	}
-	var resp *Response
-	err = s.store.Update(ctx, func(tx ferry.Tx) error {
-		resp = nil
-		now := tx.Now()
-		in.DeadlineAt = now.Add(s.cfg.InstructionTimeout)
-		in.CreatedAt, in.UpdatedAt = now, now
-		// The key first: a duplicate of a request in flight waits here for
-		// it to end, then replays its answer.
-		inserted, err := tx.IdempotencyInsert(ctx, &ferry.IdempotencyRecord{
+	now := s.clock.Now().Truncate(time.Microsecond)
+	in.DeadlineAt = now.Add(s.cfg.InstructionTimeout)
+	in.CreatedAt, in.UpdatedAt = now, now
+	// The key goes in with the instruction: a duplicate of a request in
+	// flight waits for it to end, then replays its answer.
+	inserted, err := s.store.Submit(ctx, &ferry.Submission{
+		Key: &ferry.IdempotencyRecord{
 			MerchantID:  p.MerchantID,
 			Key:         p.IdempotencyKey,
 			Fingerprint: p.Fingerprint,
 			Status:      202,
 			Body:        body,
 			CreatedAt:   now,
-		})
-		if err != nil {
-			return err
-		}
-		if !inserted {
-			resp, err = s.replay(ctx, tx, p)
-			return err
-		}
-		if err := tx.InstructionInsert(ctx, in); err != nil {
-			return err // CodeDeviceBusy rolls back the key too
-		}
-		resp = &Response{Status: 202, Body: body, Instruction: in}
-		return s.event(ctx, tx, in, "submitted", "device "+dev.SerialNumber)
+		},
+		Instruction: in,
+		Event: &ferry.Event{
+			InstructionID: in.ID,
+			MerchantID:    in.MerchantID,
+			At:            now,
+			Phase:         in.Phase,
+			Kind:          "submitted",
+			Detail:        "device " + dev.SerialNumber,
+		},
 	})
 	if ferry.ErrorCode(err) == ferry.CodeDeviceBusy {
 		return nil, s.busy(ctx, dev, err)
@@ -108,15 +103,22 @@ func (s *Service) SubmitRefundInstruction(ctx context.Context, p SubmitParams) (
 	if err != nil {
 		return nil, err
 	}
-	if resp.Instruction != nil {
-		keys := []string{ferry.DeviceTopic(dev.ID)}
-		if dev.Simulated {
-			keys = append(keys, ferry.SimulatorTopic)
+	if !inserted {
+		resp, err := s.replay(ctx, s.store, p)
+		if resp == nil && err == nil {
+			// The key's record was removed between the two reads: its
+			// retention ran out just now. Nothing was written; say so.
+			err = &ferry.Error{Code: ferry.CodeConflict, Message: "The idempotency key was in use a moment ago; try again"}
 		}
-		s.notify(ctx, keys...)
-		s.kickSweeper(resp.Instruction.DueAt())
+		return resp, err
 	}
-	return resp, nil
+	keys := []string{ferry.DeviceTopic(dev.ID)}
+	if dev.Simulated {
+		keys = append(keys, ferry.SimulatorTopic)
+	}
+	s.notify(ctx, keys...)
+	s.kickSweeper(in.DueAt())
+	return &Response{Status: 202, Body: body, Instruction: in}, nil
 }
 
 // checkSubmission validates a submission and finds its device: what can be
@@ -204,7 +206,7 @@ func (s *Service) WaitInstruction(ctx context.Context, merchantID, id string, wa
 	if !ferry.ValidInstructionID(id) {
 		return nil, invalidInstructionID()
 	}
-	st, err := s.store.InstructionStateGet(ctx, merchantID, id)
+	st, err := s.instructionState(ctx, merchantID, id)
 	if err != nil || !st.Phase.Active() || wait <= 0 {
 		return st, err
 	}
@@ -215,7 +217,7 @@ func (s *Service) WaitInstruction(ctx context.Context, merchantID, id string, wa
 	timer := s.clock.NewTimer(wait)
 	defer timer.Stop()
 	for {
-		st, err = s.store.InstructionStateGet(ctx, merchantID, id)
+		st, err = s.instructionState(ctx, merchantID, id)
 		if err != nil || !st.Phase.Active() {
 			return st, err
 		}

@@ -9,11 +9,11 @@ import (
 	"github.com/ferrygateway/ferry/sqlite"
 )
 
-// SQLite opens a store on a new database file in t.TempDir, closed when the
+// SQLite opens a store on a new database file in Dir(t), closed when the
 // test ends.
 func SQLite(t testing.TB, clock ferry.Clock) *sqlite.DB {
 	t.Helper()
-	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "ferry.db"), sqlite.Options{Clock: clock})
+	db, err := sqlite.Open(context.Background(), filepath.Join(Dir(t), "ferry.db"), sqlite.Options{Clock: clock})
 	if err != nil {
 		t.Fatalf("opening SQLite: %v", err)
 	}

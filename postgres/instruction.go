@@ -158,3 +158,56 @@ func nullString(s string) any {
 	}
 	return s
 }
+
+// submitSQL writes a submission in one statement, so in one round trip and
+// one implicit transaction: the instruction and its event are inserted only
+// if the key was. A conflicting key in flight makes the insert wait for it.
+const submitSQL = `WITH k AS (
+	INSERT INTO idempotency_keys (merchant_id, key, fingerprint, status, body, created_at)
+	VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING 1
+), i AS (
+	INSERT INTO instructions (id, merchant_id, device_id, kind, phase, version, request, amount,
+		currency, order_id, lease_token, lease_session, lease_expires_at, deadline_at, due_at, card, refund_id,
+		error_message, canceled_by, stop_acked, created_at, updated_at)
+	SELECT $7::text, $31::text, $8::text, $9::text, $10::text, 1, $11::jsonb, $12::bigint, $13::text, $14::text,
+		$15::bigint, $16::text, $17::timestamptz, $18::timestamptz, $19::timestamptz, $20::jsonb, $21::text,
+		$22::text, $23::text, $24::boolean, $25::timestamptz, $26::timestamptz
+	WHERE EXISTS (SELECT FROM k)
+	RETURNING id
+), e AS (
+	INSERT INTO events (instruction_id, merchant_id, at, phase, kind, detail)
+	SELECT id, $31, $27::timestamptz, $28::text, $29::text, $30::text FROM i
+)
+SELECT count(*) FROM k`
+
+// submitOne writes one submission with submitSQL.
+func (db *DB) submitOne(ctx context.Context, s *ferry.Submission) (bool, error) {
+	ctx, cancel := context.WithTimeout(ctx, txTimeout)
+	defer cancel()
+	rec, in, e := s.Key, s.Instruction, s.Event
+	request, card, err := instructionJSON(in)
+	if err != nil {
+		return false, err
+	}
+	var n int
+	for attempt := 0; attempt < 3; attempt++ {
+		err = db.pool.QueryRow(ctx, submitSQL,
+			rec.MerchantID, rec.Key, rec.Fingerprint, rec.Status, rec.Body, ts(rec.CreatedAt),
+			in.ID, in.DeviceID, in.Kind, in.Phase, request,
+			in.Request.Order.Amount, in.Request.Order.Currency, in.Request.Order.OrderID,
+			in.LeaseToken, in.LeaseSession, ts(in.LeaseExpiresAt), ts(in.DeadlineAt), ts(in.DueAt()),
+			card, nullString(in.RefundID), in.ErrorMessage, in.CanceledBy, in.StopAcked,
+			ts(in.CreatedAt), ts(in.UpdatedAt),
+			ts(e.At), e.Phase, e.Kind, e.Detail, in.MerchantID).Scan(&n)
+		if !retryable(err) {
+			break
+		}
+	}
+	if err != nil {
+		return false, translate(err, "refund instruction")
+	}
+	if n == 1 {
+		in.Version = 1
+	}
+	return n == 1, nil
+}

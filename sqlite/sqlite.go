@@ -475,3 +475,21 @@ func translate(err error, kind string) error {
 	}
 	return err
 }
+
+// Submit writes a submission through the group-committing writer, so that
+// concurrent submissions share one commit.
+func (db *DB) Submit(ctx context.Context, s *ferry.Submission) (bool, error) {
+	var inserted bool
+	err := db.Update(ctx, func(tx ferry.Tx) error {
+		var err error
+		if inserted, err = tx.IdempotencyInsert(ctx, s.Key); err != nil || !inserted {
+			return err
+		}
+		if err := tx.InstructionInsert(ctx, s.Instruction); err != nil {
+			inserted = false
+			return err
+		}
+		return tx.EventInsert(ctx, s.Event)
+	})
+	return inserted, err
+}

@@ -45,6 +45,8 @@ func Run(t *testing.T, open Opener) {
 		{"InstructionUnacked", testInstructionUnacked},
 		{"Refund", testRefund},
 		{"Idempotency", testIdempotency},
+		{"Submit", testSubmit},
+		{"ConcurrentSubmit", testConcurrentSubmit},
 		{"Events", testEvents},
 		{"UpdateRollsBack", testRollback},
 		{"UpdateCanceledContext", testCanceledContext},
@@ -586,6 +588,165 @@ func testIdempotency(t *testing.T, h *harness) {
 	if n != 2 {
 		t.Errorf("IdempotencyDeleteBefore(later) deleted %d, want 2", n)
 	}
+}
+
+// submission returns a submission of a new instruction on d under key.
+func (h *harness) submission(d *ferry.Device, key string, amount int64) *ferry.Submission {
+	in := h.newInstruction(d, amount)
+	return &ferry.Submission{
+		Key: &ferry.IdempotencyRecord{MerchantID: d.MerchantID, Key: key, Fingerprint: []byte(key),
+			Status: 202, Body: []byte(in.ID), CreatedAt: in.CreatedAt},
+		Instruction: in,
+		Event: &ferry.Event{InstructionID: in.ID, MerchantID: in.MerchantID, At: in.CreatedAt,
+			Phase: in.Phase, Kind: "submitted", Detail: d.SerialNumber},
+	}
+}
+
+func testSubmit(t *testing.T, h *harness) {
+	m := h.merchant("Acme")
+	d := h.device(m, "SN-1")
+	first := h.submission(d, "key-1", 4999)
+	if ok, err := h.store.Submit(h.ctx, first); !ok || err != nil {
+		t.Fatalf("Submit = %v, %v", ok, err)
+	}
+	in, err := h.store.InstructionGet(h.ctx, m.ID, first.Instruction.ID)
+	if err != nil || in.Version != 1 || in.Phase != ferry.PhaseQueued || in.Request.Order.Amount != 4999 || !in.CreatedAt.Equal(first.Instruction.CreatedAt) {
+		t.Fatalf("submitted instruction = %+v, %v", in, err)
+	}
+	rec, err := h.store.IdempotencyGet(h.ctx, m.ID, "key-1")
+	if err != nil || string(rec.Body) != in.ID {
+		t.Fatalf("key record = %+v, %v", rec, err)
+	}
+	events, err := h.store.EventList(h.ctx, in.ID)
+	if err != nil || len(events) != 1 || events[0].Kind != "submitted" || events[0].Detail != "SN-1" {
+		t.Fatalf("events = %+v, %v", events, err)
+	}
+
+	// The key again: nothing is written, not even to another device.
+	again := h.submission(h.device(m, "SN-2"), "key-1", 100)
+	if ok, err := h.store.Submit(h.ctx, again); ok || err != nil {
+		t.Fatalf("Submit with a used key = %v, %v", ok, err)
+	}
+	_, err = h.store.InstructionGet(h.ctx, m.ID, again.Instruction.ID)
+	wantCode(t, err, ferry.CodeNotFound)
+	if events, _ := h.store.EventList(h.ctx, again.Instruction.ID); len(events) != 0 {
+		t.Errorf("a refused submission left events: %+v", events)
+	}
+
+	// A busy device: CodeDeviceBusy, and the new key is not kept.
+	busy := h.submission(d, "key-2", 100)
+	_, err = h.store.Submit(h.ctx, busy)
+	wantCode(t, err, ferry.CodeDeviceBusy)
+	_, err = h.store.IdempotencyGet(h.ctx, m.ID, "key-2")
+	wantCode(t, err, ferry.CodeNotFound)
+	_, err = h.store.InstructionGet(h.ctx, m.ID, busy.Instruction.ID)
+	wantCode(t, err, ferry.CodeNotFound)
+	// Once the first has ended, the key can be used.
+	h.end(in, ferry.PhaseCompleted)
+	if ok, err := h.store.Submit(h.ctx, busy); !ok || err != nil {
+		t.Fatalf("Submit after the device became free = %v, %v", ok, err)
+	}
+	// Keys are per merchant.
+	other := h.merchant("Other")
+	if ok, err := h.store.Submit(h.ctx, h.submission(h.device(other, "SN-1"), "key-1", 100)); !ok || err != nil {
+		t.Fatalf("another merchant's Submit with the same key = %v, %v", ok, err)
+	}
+}
+
+// testConcurrentSubmit: many submissions at once, with one key or one
+// device in common: one instruction each time.
+func testConcurrentSubmit(t *testing.T, h *harness) {
+	m := h.merchant("Acme")
+	const n = 20
+	var wg sync.WaitGroup
+	var inserted, busy atomic.Int32
+	for i := range n {
+		d := h.device(m, fmt.Sprintf("SN-%d", i))
+		wg.Go(func() {
+			ok, err := h.store.Submit(h.ctx, h.submission(d, "shared", 100))
+			if err != nil {
+				t.Errorf("Submit: %v", err)
+			}
+			if ok {
+				inserted.Add(1)
+			}
+		})
+	}
+	shared := h.device(m, "SHARED")
+	for i := range n {
+		wg.Go(func() {
+			ok, err := h.store.Submit(h.ctx, h.submission(shared, fmt.Sprintf("own-%d", i), 100))
+			switch {
+			case ferry.ErrorCode(err) == ferry.CodeDeviceBusy:
+				busy.Add(1)
+			case err != nil || !ok:
+				t.Errorf("Submit = %v, %v", ok, err)
+			}
+		})
+	}
+	wg.Wait()
+	if inserted.Load() != 1 {
+		t.Errorf("%d submissions with one key were stored, want 1", inserted.Load())
+	}
+	if busy.Load() != n-1 {
+		t.Errorf("%d submissions to one device were refused as busy, want %d", busy.Load(), n-1)
+	}
+
+	// Submissions that a store may write together, among them one to a
+	// busy device and one with a key already used: each gets its own
+	// answer, and the others are stored.
+	frees := make([]*ferry.Device, n)
+	for i := range frees {
+		frees[i] = h.device(m, fmt.Sprintf("FREE-%d", i))
+	}
+	results := make([]error, n+2)
+	stored := make([]bool, n+2)
+	subs := make([]*ferry.Submission, n+2)
+	for i, d := range frees {
+		subs[i] = h.submission(d, fmt.Sprintf("free-%d", i), 100)
+	}
+	subs[n] = h.submission(shared, "to-the-busy-one", 100)
+	subs[n+1] = h.submission(h.device(m, "USED-KEY"), "shared", 100)
+	for i, sub := range subs {
+		wg.Go(func() { stored[i], results[i] = h.store.Submit(h.ctx, sub) })
+	}
+	wg.Wait()
+	for i := range n {
+		if !stored[i] || results[i] != nil {
+			t.Errorf("submission %d beside a busy device and a used key: %v, %v", i, stored[i], results[i])
+		}
+		if _, err := h.store.InstructionGet(h.ctx, m.ID, subs[i].Instruction.ID); err != nil {
+			t.Errorf("submission %d was answered as stored but is not: %v", i, err)
+		}
+	}
+	if ferry.ErrorCode(results[n]) != ferry.CodeDeviceBusy {
+		t.Errorf("submission to a busy device: %v, %v", stored[n], results[n])
+	}
+	if stored[n+1] || results[n+1] != nil {
+		t.Errorf("submission with a used key: %v, %v", stored[n+1], results[n+1])
+	}
+
+	// And many that all succeed.
+	fresh := make([]*ferry.Submission, n)
+	for i := range fresh {
+		fresh[i] = h.submission(h.device(m, fmt.Sprintf("NEW-%d", i)), fmt.Sprintf("new-%d", i), int64(100+i))
+	}
+	for _, sub := range fresh {
+		wg.Go(func() {
+			if ok, err := h.store.Submit(h.ctx, sub); !ok || err != nil {
+				t.Errorf("Submit = %v, %v", ok, err)
+				return
+			}
+			in, err := h.store.InstructionGet(h.ctx, m.ID, sub.Instruction.ID)
+			if err != nil || in.Version != 1 || sub.Instruction.Version != 1 || in.Request.Order.Amount != sub.Instruction.Request.Order.Amount || !in.DeadlineAt.Equal(sub.Instruction.DeadlineAt) {
+				t.Errorf("stored %+v, %v; submitted %+v", in, err, sub.Instruction)
+			}
+			if events, err := h.store.EventList(h.ctx, in.ID); err != nil || len(events) != 1 || events[0].Detail != sub.Event.Detail {
+				t.Errorf("events of %s: %+v, %v", in.ID, events, err)
+			}
+		})
+	}
+	wg.Wait()
 }
 
 func testEvents(t *testing.T, h *harness) {
