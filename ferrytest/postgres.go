@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"net/url"
 	"os"
 	"testing"
@@ -45,6 +46,9 @@ func PostgresURL(t testing.TB) string {
 			return
 		}
 		defer c.Close(ctx)
+		if err := scanSchema(ctx, c, schema); err != nil {
+			t.Error(err)
+		}
 		if _, err := c.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
 			t.Errorf("dropping schema %s: %v", schema, err)
 		}
@@ -69,4 +73,35 @@ func Postgres(t testing.TB, clock ferry.Clock) *postgres.DB {
 	}
 	t.Cleanup(func() { db.Close() })
 	return db
+}
+
+// scanSchema reads every row of every table in schema as text: a card
+// number anywhere is an error.
+func scanSchema(ctx context.Context, c *pgx.Conn, schema string) error {
+	// Bytes as text where they are printable, not as hex digits.
+	if _, err := c.Exec(ctx, "SET bytea_output = 'escape'"); err != nil {
+		return err
+	}
+	rows, err := c.Query(ctx, "SELECT table_name FROM information_schema.tables WHERE table_schema = $1", schema)
+	if err != nil {
+		return err
+	}
+	tables, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return err
+	}
+	for _, table := range tables {
+		var text *string
+		name := pgx.Identifier{schema, table}.Sanitize()
+		if err := c.QueryRow(ctx, "SELECT string_agg(r::text, E'\\n') FROM "+name+" r").Scan(&text); err != nil {
+			return err
+		}
+		if text == nil {
+			continue
+		}
+		if pans := FindCardNumbers([]byte(*text)); len(pans) > 0 {
+			return fmt.Errorf("table %s holds %d card numbers, such as %s", name, len(pans), ferry.MaskCardNumber(pans[0]))
+		}
+	}
+	return nil
 }

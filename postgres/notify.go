@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"math/rand/v2"
+	"sync"
 	"time"
 
 	"github.com/ferrygateway/ferry"
@@ -19,34 +20,59 @@ type Local interface {
 }
 
 // Notifier carries wake-ups between the Ferry instances on one database.
-// The database's triggers NOTIFY every change to an instruction, a device's
-// credentials or the simulated devices when the transaction commits; Run
-// LISTENs on one dedicated connection and hands each to the local fan-out.
-// A wake-up inside this instance goes to the local fan-out at once.
+//
+// A wake-up goes to this instance's waiters at once, and to the other
+// instances with NOTIFY, sent after the change committed, in batches. (A
+// NOTIFY inside the transaction would be sent exactly at commit, but
+// PostgreSQL commits notifying transactions one at a time, which halved the
+// throughput.) Run LISTENs on one dedicated connection and hands what
+// arrives to the local fan-out.
+//
+// What could be lost, the re-check finds: every Recheck it reads which
+// instructions changed lately and wakes their waiters here, and it checks
+// that the listening connection still works; after a reconnect it wakes
+// every waiter. So a lost notification (an instance that died between its
+// commit and its NOTIFY, a dropped connection) delays a wake-up by about a
+// second and never loses it. Admin changes (revocations, new simulated
+// devices) come from database triggers.
 type Notifier struct {
 	db    *DB
 	local Local
 	log   *slog.Logger
-	// Recheck is how often the listening connection is checked; after it
-	// dropped, the Notifier reconnects and wakes every local waiter, since
-	// notifications may have been lost meanwhile. Default: 1s.
+	// Recheck is how often recent changes are read again and the listening
+	// connection is checked. Default: 1s.
 	Recheck time.Duration
 
-	ready chan struct{}
+	ready   chan struct{}
+	outbox  chan string
+	channel string
 }
 
 var _ ferry.Notifier = (*Notifier)(nil)
 
+// recheckMargin is how far back each re-check looks beyond the one before:
+// it covers transactions that committed late and clocks that differ between
+// instances.
+const recheckMargin = 3 * time.Second
+
 // NewNotifier returns a notifier for the instances on db that delivers to
-// local. Call Run to start listening.
+// local. Call Run to start it.
 func NewNotifier(db *DB, local Local) *Notifier {
-	return &Notifier{db: db, local: local, log: db.log, Recheck: time.Second, ready: make(chan struct{})}
+	return &Notifier{db: db, local: local, log: db.log, Recheck: time.Second,
+		ready: make(chan struct{}), outbox: make(chan string, 4096)}
 }
 
-// Notify wakes this instance's waiters; the database's triggers have told
-// the other instances already.
+// Notify wakes this instance's waiters at once and queues the keys for the
+// other instances. If the queue is full, the keys wait for the re-check.
 func (n *Notifier) Notify(ctx context.Context, keys ...string) error {
-	return n.local.Notify(ctx, keys...)
+	n.local.Notify(ctx, keys...)
+	for _, k := range keys {
+		select {
+		case n.outbox <- k:
+		default:
+		}
+	}
+	return nil
 }
 
 // Subscribe listens on key in this instance.
@@ -55,9 +81,16 @@ func (n *Notifier) Subscribe(key string) ferry.Subscription { return n.local.Sub
 // Ready is closed once the notifier listens for the first time.
 func (n *Notifier) Ready() <-chan struct{} { return n.ready }
 
-// Run listens until ctx ends, reconnecting with backoff when the
-// connection drops.
+// Run listens, publishes and re-checks until ctx ends, reconnecting with
+// backoff when the listening connection drops.
 func (n *Notifier) Run(ctx context.Context) error {
+	if err := n.db.pool.QueryRow(ctx, "SELECT 'ferry:' || current_schema()").Scan(&n.channel); err != nil {
+		return err
+	}
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	wg.Go(func() { n.publish(ctx) })
+	wg.Go(func() { n.recheck(ctx) })
 	first := true
 	for attempt := 0; ctx.Err() == nil; attempt++ {
 		err := n.listen(ctx, func() {
@@ -85,17 +118,12 @@ func (n *Notifier) Run(ctx context.Context) error {
 // listen holds one connection: LISTEN, then relay notifications, pinging
 // when none came for Recheck.
 func (n *Notifier) listen(ctx context.Context, listening func()) error {
-	cfg := n.db.pool.Config().ConnConfig.Copy()
-	conn, err := pgx.ConnectConfig(ctx, cfg)
+	conn, err := pgx.ConnectConfig(ctx, n.db.pool.Config().ConnConfig.Copy())
 	if err != nil {
 		return err
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
-	var channel string
-	if err := conn.QueryRow(ctx, "SELECT 'ferry:' || current_schema()").Scan(&channel); err != nil {
-		return err
-	}
-	if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{channel}.Sanitize()); err != nil {
+	if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{n.channel}.Sanitize()); err != nil {
 		return err
 	}
 	listening()
@@ -119,5 +147,83 @@ func (n *Notifier) listen(ctx context.Context, listening func()) error {
 		default:
 			return err
 		}
+	}
+}
+
+// publish sends queued keys with NOTIFY, as many as are queued in one
+// statement, each key once.
+func (n *Notifier) publish(ctx context.Context) {
+	seen := make(map[string]bool)
+	for {
+		var keys []string
+		select {
+		case k := <-n.outbox:
+			keys = append(keys, k)
+			seen[k] = true
+		case <-ctx.Done():
+			return
+		}
+	more:
+		for len(keys) < 512 {
+			select {
+			case k := <-n.outbox:
+				if !seen[k] {
+					seen[k] = true
+					keys = append(keys, k)
+				}
+			default:
+				break more
+			}
+		}
+		clear(seen)
+		_, err := n.db.pool.Exec(ctx, "SELECT pg_notify($1, k) FROM unnest($2::text[]) AS k", n.channel, keys)
+		if err != nil && ctx.Err() == nil {
+			n.log.Warn("postgres: NOTIFY failed; the re-check will find the changes", "err", err, "keys", len(keys))
+		}
+	}
+}
+
+// recheck wakes the waiters of instructions that changed since the last
+// look (less recheckMargin), in case a notification was lost.
+func (n *Notifier) recheck(ctx context.Context) {
+	t := time.NewTicker(n.Recheck)
+	defer t.Stop()
+	since := time.Now().Add(-recheckMargin)
+	// woken holds the change each instruction in the window was last woken
+	// for: each change wakes its waiters once, not at every look.
+	woken := map[string]time.Time{}
+	for {
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			return
+		}
+		now := time.Now()
+		rows, err := n.db.pool.Query(ctx, "SELECT id, device_id, updated_at FROM instructions WHERE updated_at >= $1", since)
+		if err != nil {
+			if ctx.Err() == nil {
+				n.log.Warn("postgres: re-check failed", "err", err)
+			}
+			continue
+		}
+		var keys []string
+		seen := make(map[string]time.Time, len(woken))
+		for rows.Next() {
+			var id, device string
+			var updated time.Time
+			if rows.Scan(&id, &device, &updated) != nil {
+				continue
+			}
+			seen[id] = updated
+			if last, ok := woken[id]; !ok || !last.Equal(updated) {
+				keys = append(keys, ferry.InstructionTopic(id), ferry.DeviceTopic(device))
+			}
+		}
+		rows.Close()
+		woken = seen
+		if len(keys) > 0 {
+			n.local.Notify(ctx, keys...)
+		}
+		since = now.Add(-recheckMargin)
 	}
 }

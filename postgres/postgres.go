@@ -1,8 +1,10 @@
 // Package postgres is Ferry's store on PostgreSQL, for several Ferry
 // instances on one database. It uses pgx; each transaction runs at READ
 // COMMITTED, and every state change is a compare-and-set on a row locked
-// with FOR UPDATE. Triggers publish changes with NOTIFY when the
-// transaction commits; Notifier relays them to this instance's waiters.
+// with FOR UPDATE. Notifier publishes instruction changes with NOTIFY after
+// they commit (triggers do it for new devices and revocations), relays
+// what other instances publish to this instance's waiters, and re-checks
+// recent changes every second in case a notification was lost.
 package postgres
 
 import (
@@ -16,6 +18,7 @@ import (
 	"net"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ferrygateway/ferry"
@@ -42,9 +45,12 @@ type Options struct {
 // DB is a Ferry store on PostgreSQL. It implements ferry.Store.
 type DB struct {
 	*queries
-	pool  *pgxpool.Pool
-	clock ferry.Clock
-	log   *slog.Logger
+	pool    *pgxpool.Pool
+	clock   ferry.Clock
+	log     *slog.Logger
+	submits submitter
+	closed  chan struct{}
+	close   sync.Once
 }
 
 var _ ferry.Store = (*DB)(nil)
@@ -84,12 +90,15 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 		pool.Close()
 		return nil, err
 	}
-	return &DB{queries: &queries{q: pool}, pool: pool, clock: opts.Clock, log: opts.Logger}, nil
+	return &DB{queries: &queries{q: pool}, pool: pool, clock: opts.Clock, log: opts.Logger, closed: make(chan struct{})}, nil
 }
 
-// Close closes the pool.
+// Close stops the submission workers and closes the pool.
 func (db *DB) Close() error {
-	db.pool.Close()
+	db.close.Do(func() {
+		close(db.closed)
+		db.pool.Close()
+	})
 	return nil
 }
 

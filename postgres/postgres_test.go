@@ -42,19 +42,21 @@ func TestMigrationsOnce(t *testing.T) {
 	}
 }
 
-// TestNotifierAcrossInstances: a change committed through one instance
-// wakes a waiter in another within the test's patience.
+// TestNotifierAcrossInstances: a wake-up in one instance reaches a waiter
+// in another by NOTIFY, and a change nobody announced is found by the
+// re-check; a rolled-back change wakes nobody.
 func TestNotifierAcrossInstances(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	dsn := ferrytest.PostgresURL(t)
-	open := func() (*postgres.DB, *postgres.Notifier) {
+	open := func(recheck time.Duration) (*postgres.DB, *postgres.Notifier) {
 		db, err := postgres.Open(ctx, dsn, postgres.Options{MaxConns: 4})
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { db.Close() })
 		n := postgres.NewNotifier(db, notify.New())
+		n.Recheck = recheck
 		go n.Run(ctx)
 		select {
 		case <-n.Ready():
@@ -63,22 +65,35 @@ func TestNotifierAcrossInstances(t *testing.T) {
 		}
 		return db, n
 	}
-	a, _ := open()
-	_, nb := open()
+	wait := func(s ferry.Subscription, what string, within time.Duration) {
+		t.Helper()
+		select {
+		case <-s.C():
+		case <-time.After(within):
+			t.Errorf("%s: no wake-up within %v", what, within)
+		}
+	}
 
+	// By NOTIFY: B re-checks too rarely to matter.
+	a, na := open(time.Second)
+	_, nb := open(time.Hour)
 	sub := nb.Subscribe(ferry.InstructionTopic("i1"))
 	defer sub.Close()
-	devSub := nb.Subscribe(ferry.DeviceTopic("d1"))
-	defer devSub.Close()
-	simSub := nb.Subscribe(ferry.SimulatorTopic)
-	defer simSub.Close()
+	na.Notify(ctx, ferry.InstructionTopic("i1"), ferry.DeviceTopic("d1"))
+	wait(sub, "NOTIFY from another instance", 5*time.Second)
 
+	// By the re-check: a change nobody announced.
+	_, nc := open(50 * time.Millisecond)
+	subC := nc.Subscribe(ferry.InstructionTopic("i1"))
+	defer subC.Close()
+	devC := nc.Subscribe(ferry.DeviceTopic("d1"))
+	defer devC.Close()
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	err := a.Update(ctx, func(tx ferry.Tx) error {
 		if err := tx.MerchantInsert(ctx, &ferry.Merchant{ID: "m1", Name: "Acme", CreatedAt: now}); err != nil {
 			return err
 		}
-		if err := tx.DeviceInsert(ctx, &ferry.Device{ID: "d1", MerchantID: "m1", SerialNumber: "S1", ProcessingTerminalID: "1234001", Simulated: true, CreatedAt: now}); err != nil {
+		if err := tx.DeviceInsert(ctx, &ferry.Device{ID: "d1", MerchantID: "m1", SerialNumber: "S1", ProcessingTerminalID: "1234001", CreatedAt: now}); err != nil {
 			return err
 		}
 		return tx.InstructionInsert(ctx, &ferry.Instruction{ID: "i1", MerchantID: "m1", DeviceID: "d1", Kind: ferry.KindRefund,
@@ -88,41 +103,63 @@ func TestNotifierAcrossInstances(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, s := range map[string]ferry.Subscription{"instruction": sub, "device": devSub, "simulator": simSub} {
-		select {
-		case <-s.C():
-		case <-time.After(5 * time.Second):
-			t.Errorf("the %s topic was not notified in the other instance", name)
-		}
-	}
-	// A lease renewal (no change of phase or token) wakes nobody.
-	err = a.Update(ctx, func(tx ferry.Tx) error {
-		in, err := tx.InstructionGet(ctx, "m1", "i1")
-		if err != nil {
-			return err
-		}
-		in.LeaseExpiresAt = now.Add(time.Minute)
-		return tx.InstructionUpdate(ctx, in, in.Version)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	wait(subC, "re-check of the instruction", 5*time.Second)
+	wait(devC, "re-check of the device", 5*time.Second)
+	// The next looks see the same change: it wakes nobody again.
+	drainSub(subC)
 	select {
-	case <-sub.C():
-		t.Error("a lease renewal woke a waiter")
+	case <-subC.C():
+		t.Error("the re-check woke a waiter twice for one change")
 	case <-time.After(300 * time.Millisecond):
 	}
-	// A rolled-back change notifies nobody.
+
+	// A rolled-back change is seen by nobody.
+	time.Sleep(4 * time.Second) // past the re-check's margin
+	drainSub(subC)
 	a.Update(ctx, func(tx ferry.Tx) error {
 		in, _ := tx.InstructionGet(ctx, "m1", "i1")
-		in.Phase = ferry.PhaseCanceled
+		in.Phase, in.UpdatedAt = ferry.PhaseCanceled, time.Now().UTC()
 		tx.InstructionUpdate(ctx, in, in.Version)
 		return context.Canceled
 	})
 	select {
-	case <-sub.C():
+	case <-subC.C():
 		t.Error("a rolled-back change woke a waiter")
 	case <-time.After(300 * time.Millisecond):
+	}
+}
+
+func drainSub(s ferry.Subscription) {
+	for {
+		select {
+		case <-s.C():
+		default:
+			return
+		}
+	}
+}
+
+// TestSimulatedDeviceTrigger: a simulated device added by an admin command
+// (which announces nothing itself) wakes the simulators of every instance.
+func TestSimulatedDeviceTrigger(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	db := ferrytest.Postgres(t, nil)
+	n := postgres.NewNotifier(db, notify.New())
+	n.Recheck = time.Hour
+	go n.Run(ctx)
+	<-n.Ready()
+	sim := n.Subscribe(ferry.SimulatorTopic)
+	defer sim.Close()
+	now := time.Now().UTC()
+	db.Update(ctx, func(tx ferry.Tx) error {
+		tx.MerchantInsert(ctx, &ferry.Merchant{ID: "m1", Name: "Acme", CreatedAt: now})
+		return tx.DeviceInsert(ctx, &ferry.Device{ID: "d1", MerchantID: "m1", SerialNumber: "S1", ProcessingTerminalID: "1234001", Simulated: true, CreatedAt: now})
+	})
+	select {
+	case <-sim.C():
+	case <-time.After(5 * time.Second):
+		t.Error("a new simulated device did not wake the simulator")
 	}
 }
 
