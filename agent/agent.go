@@ -139,9 +139,6 @@ func (a *Agent) serve(ctx context.Context, asg *ferry.Assignment) {
 		defer close(watching)
 		a.watch(work, cancel, asg.Lease)
 	}()
-	if _, err := a.Conn.Progress(work, asg.Lease, "prompting"); err != nil {
-		log.Warn("reporting progress failed", "err", err)
-	}
 	act, err := a.Cardholder.Present(work, asg)
 	cause := context.Cause(work)
 	cancel(nil)

@@ -934,3 +934,41 @@ func testCleanup(t *testing.T, open opener) {
 	_, err := e.store.TokenGetByHash(e.ctx, hash)
 	wantCode(t, err, ferry.CodeNotFound)
 }
+
+// TestEndedStateCached: once an instruction has ended its state is served
+// from memory, still only to its own merchant, and exactly as stored.
+func TestEndedStateCached(t *testing.T) { eachStore(t, testEndedStateCached) }
+
+func testEndedStateCached(t *testing.T, open opener) {
+	e := newEnv(t, open)
+	in := e.submit(4999)
+	if _, err := e.svc.CancelInstruction(e.ctx, e.merchant.ID, in.ID); err != nil {
+		t.Fatal(err)
+	}
+	first, err := e.svc.WaitInstruction(e.ctx, e.merchant.ID, in.ID, 0, nil)
+	if err != nil || first.Phase != ferry.PhaseCanceled {
+		t.Fatalf("state = %+v, %v", first, err)
+	}
+	if _, ok := e.svc.ended.m[[2]string{e.merchant.ID, in.ID}]; !ok {
+		t.Fatal("an ended state was not kept")
+	}
+	again, err := e.svc.WaitInstruction(e.ctx, e.merchant.ID, in.ID, time.Second, nil)
+	if err != nil || *again != *first {
+		t.Fatalf("from the cache: %+v, %v; stored: %+v", again, err, first)
+	}
+	other, _, _ := e.svc.CreateMerchant(e.ctx, "Other")
+	_, err = e.svc.WaitInstruction(e.ctx, other.ID, in.ID, 0, nil)
+	wantCode(t, err, ferry.CodeNotFound)
+	// An instruction in progress is never kept: its state still changes.
+	e.addDevice(e.merchant, "LIVE-1")
+	live, err := e.submitWith(e.merchant.ID, "LIVE-1", ferry.NewIdempotencyKey(), body(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.WaitInstruction(e.ctx, e.merchant.ID, live.Instruction.ID, 0, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := e.svc.ended.m[[2]string{e.merchant.ID, live.Instruction.ID}]; ok {
+		t.Error("an instruction in progress was kept")
+	}
+}

@@ -112,24 +112,26 @@ func (s *Service) Pair(ctx context.Context, code, serial string) (string, *ferry
 	var secret string
 	var dev *ferry.Device
 	err := s.store.Update(ctx, func(tx ferry.Tx) error {
+		// Only the right code with the right serial number learns more than
+		// "not valid": whether the code was used or expired.
 		pc, err := tx.PairCodeGetByHash(ctx, pairCodeHash(code))
 		if ferry.ErrorCode(err) == ferry.CodeNotFound {
-			return ferry.Errorf(ferry.CodeUnauthorized, "The pairing code is not valid")
+			return errPairingNotValid
 		}
 		if err != nil {
 			return err
+		}
+		if dev, err = tx.DeviceGet(ctx, pc.DeviceID); err != nil {
+			return err
+		}
+		if subtle.ConstantTimeCompare([]byte(dev.SerialNumber), []byte(serial)) != 1 {
+			return errPairingNotValid
 		}
 		switch {
 		case !pc.UsedAt.IsZero():
 			return ferry.Errorf(ferry.CodeUnauthorized, "The pairing code was already used; make a new one with `ferry device pair-code`")
 		case !tx.Now().Before(pc.ExpiresAt):
 			return ferry.Errorf(ferry.CodeUnauthorized, "The pairing code expired; make a new one with `ferry device pair-code`")
-		}
-		if dev, err = tx.DeviceGet(ctx, pc.DeviceID); err != nil {
-			return err
-		}
-		if subtle.ConstantTimeCompare([]byte(dev.SerialNumber), []byte(serial)) != 1 {
-			return ferry.Errorf(ferry.CodeUnauthorized, "The pairing code was made for another serial number")
 		}
 		if err := tx.PairCodeUse(ctx, pc.Hash, tx.Now()); err != nil {
 			return err
@@ -142,6 +144,8 @@ func (s *Service) Pair(ctx context.Context, code, serial string) (string, *ferry
 	}
 	return secret, dev, nil
 }
+
+var errPairingNotValid = ferry.Errorf(ferry.CodeUnauthorized, "The pairing code is not valid for this serial number")
 
 var errDeviceNotAuthorized = ferry.Errorf(ferry.CodeUnauthorized, "The device credential is not valid")
 

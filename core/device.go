@@ -257,14 +257,47 @@ func (c *deviceConn) held(ctx context.Context, l ferry.Lease, fn change) (*ferry
 		return nil, ferry.NotFound("refund instruction")
 	}
 	return c.s.transition(ctx, c.dev.MerchantID, l.InstructionID, func(tx ferry.Tx, in *ferry.Instruction) (string, string, error) {
-		if in.DeviceID != c.dev.ID {
-			return "", "", ferry.NotFound("refund instruction")
-		}
-		if in.LeaseToken != l.Token || in.Phase == ferry.PhaseQueued || in.LeaseToken == 0 {
-			return "", "", &ferry.Error{Code: ferry.CodeLeaseLost,
-				Message: fmt.Sprintf("Lease %d on instruction %s is no longer current; drop the instruction", l.Token, l.InstructionID)}
+		if err := c.check(in, l); err != nil {
+			return "", "", err
 		}
 		return fn(tx, in)
+	})
+}
+
+// check fails unless in belongs to this device and l is its current lease.
+func (c *deviceConn) check(in *ferry.Instruction, l ferry.Lease) error {
+	if in.DeviceID != c.dev.ID {
+		return ferry.NotFound("refund instruction")
+	}
+	if in.LeaseToken != l.Token || in.Phase == ferry.PhaseQueued || in.LeaseToken == 0 {
+		return &ferry.Error{Code: ferry.CodeLeaseLost,
+			Message: fmt.Sprintf("Lease %d on instruction %s is no longer current; drop the instruction", l.Token, l.InstructionID)}
+	}
+	return nil
+}
+
+// renew extends the lease when less than half of it is left; a lease with
+// more left needs no write.
+func (c *deviceConn) renew(ctx context.Context, l ferry.Lease) (*ferry.Instruction, error) {
+	if !ferry.ValidInstructionID(l.InstructionID) {
+		return nil, ferry.NotFound("refund instruction")
+	}
+	in, err := c.s.store.InstructionGet(ctx, c.dev.MerchantID, l.InstructionID)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.check(in, l); err != nil {
+		return nil, err
+	}
+	if in.Phase != ferry.PhaseDelivered || in.LeaseExpiresAt.Sub(c.s.clock.Now()) > c.s.cfg.LeaseTTL/2 {
+		return in, nil
+	}
+	return c.held(ctx, l, func(tx ferry.Tx, in *ferry.Instruction) (string, string, error) {
+		if in.Phase != ferry.PhaseDelivered {
+			return "", "", errNoChange
+		}
+		in.LeaseExpiresAt = tx.Now().Add(c.s.cfg.LeaseTTL)
+		return "", "", nil
 	})
 }
 
@@ -280,13 +313,7 @@ func (c *deviceConn) Heartbeat(ctx context.Context, l ferry.Lease, wait time.Dur
 		devSub = c.s.notifier.Subscribe(ferry.DeviceTopic(c.dev.ID))
 		defer devSub.Close()
 	}
-	in, err := c.held(ctx, l, func(tx ferry.Tx, in *ferry.Instruction) (string, string, error) {
-		if in.Phase != ferry.PhaseDelivered {
-			return "", "", errNoChange
-		}
-		in.LeaseExpiresAt = tx.Now().Add(c.s.cfg.LeaseTTL)
-		return "", "", nil
-	})
+	in, err := c.renew(ctx, l)
 	if err != nil || sub == nil || !in.Phase.Active() {
 		return stateOf(in, err)
 	}

@@ -70,6 +70,7 @@ type Service struct {
 	sweepAt atomic.Int64  // when the sweeper plans to wake, in Unix nanoseconds; 0 while it works
 	tokens  *tokenCache
 	devices deviceCache
+	ended   endedCache
 }
 
 // New returns a service over its dependencies. logger may be nil.
@@ -91,6 +92,7 @@ func New(store ferry.Store, notifier ferry.Notifier, processor ferry.Processor, 
 		kick:      make(chan struct{}, 1),
 		tokens:    newTokenCache(notifier),
 		devices:   deviceCache{m: make(map[[2]string]*ferry.Device)},
+		ended:     endedCache{m: make(map[[2]string]ferry.InstructionState)},
 	}
 }
 
@@ -170,6 +172,10 @@ func (s *Service) transition(ctx context.Context, merchantID, id string, fn chan
 		return nil, err
 	}
 	if changed {
+		if !out.Phase.Active() {
+			// The polls about to wake read the end from memory.
+			s.ended.keep(out.MerchantID, out.State())
+		}
 		s.notify(ctx, ferry.InstructionTopic(out.ID), ferry.DeviceTopic(out.DeviceID))
 		s.kickSweeper(out.DueAt())
 	}
