@@ -3,29 +3,12 @@ package main
 import (
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/ferrygateway/ferry"
+	"github.com/ferrygateway/ferry/ferrytest"
 )
-
-// panCandidate matches digit runs that could be card numbers; runs inside
-// longer tokens of letters and digits (hex ids) are not card numbers.
-var panCandidate = regexp.MustCompile(`[0-9A-Za-z]+`)
-
-// findPANs returns every Luhn-valid run of 13 to 19 digits in b that stands
-// alone, i.e. is not part of a longer word of letters and digits.
-func findPANs(b []byte) []string {
-	var out []string
-	for _, tok := range panCandidate.FindAll(b, -1) {
-		s := string(tok)
-		if len(s) >= 13 && len(s) <= 19 && strings.Trim(s, "0123456789") == "" && ferry.Luhn(s) {
-			out = append(out, s)
-		}
-	}
-	return out
-}
 
 // TestNoCardNumberStored runs refunds, with card numbers in device failure
 // reasons too, and then reads the database, its WAL and the server's debug
@@ -54,7 +37,7 @@ func TestNoCardNumberStored(t *testing.T) {
 			t.Fatalf("no WAL while the server runs: %v", files)
 		}
 		for name, b := range blobs {
-			if pans := findPANs(b); len(pans) > 0 {
+			if pans := ferrytest.FindCardNumbers(b); len(pans) > 0 {
 				t.Errorf("%s (%s) holds card numbers: %v", name, when, pans)
 			}
 			if strings.Contains(string(b), ferry.SandboxCard.CardNumber) {
@@ -69,7 +52,7 @@ func TestNoCardNumberStored(t *testing.T) {
 		t.Fatalf("the debug log is missing; cannot check it:\n%s", s.stderr)
 	}
 	// The scanner itself finds what it looks for.
-	if got := findPANs([]byte(`x "` + ferry.SandboxCard.CardNumber + `" y`)); len(got) != 1 {
+	if got := ferrytest.FindCardNumbers([]byte(`x "` + ferry.SandboxCard.CardNumber + `" y`)); len(got) != 1 {
 		t.Errorf("findPANs misses a card number: %v", got)
 	}
 }

@@ -238,7 +238,9 @@ func testDeviceStopAndLease(t *testing.T, boot starter) {
 func TestTwoAgentsOneCredential(t *testing.T) { eachDB(t, testTwoAgentsOneCredential) }
 
 func testTwoAgentsOneCredential(t *testing.T, boot starter) {
-	s := boot(t)
+	// The lease outlives both polls, so a second holder can only come from a
+	// race, not from a lease that lapsed on a slow machine.
+	s := boot(t, "--lease-ttl", "30s")
 	ctx := context.Background()
 	first := s.device(t, "TERM-1")
 	second := s.session(first.Credential, "second-session")

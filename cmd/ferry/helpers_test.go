@@ -87,7 +87,7 @@ func startPostgresServer(t *testing.T, args ...string) *server {
 // startServer runs `ferry serve` on a new database in t.TempDir.
 func startServer(t *testing.T, args ...string) *server {
 	t.Helper()
-	return startServerOn(t, "sqlite:"+filepath.Join(t.TempDir(), "ferry.db"), args...)
+	return startServerOn(t, "sqlite:"+filepath.Join(ferrytest.Dir(t), "ferry.db"), args...)
 }
 
 // startServerOn runs `ferry serve` on the database dsn until the test ends
@@ -100,7 +100,7 @@ func startServerOn(t *testing.T, dsn string, args ...string) *server {
 	full := append([]string{"serve", "--listen", "127.0.0.1:0", "--db", dsn}, fastArgs...)
 	full = append(full, args...)
 	go func() {
-		err := run(ctx, full, func(string) string { return "" }, strings.NewReader(""), pw, s.stderr)
+		err := run(ctx, full, func(string) string { return "" }, strings.NewReader(""), pw, io.MultiWriter(s.stderr, ferrytest.Log(t, "server.log")))
 		pw.CloseWithError(fmt.Errorf("server exited: %v", err))
 		s.done <- err
 	}()

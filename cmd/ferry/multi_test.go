@@ -36,7 +36,7 @@ func startInstance(t *testing.T, bin, dsn string, args ...string) *instance {
 	full := append([]string{"serve", "--listen", "127.0.0.1:0", "--db", dsn, "--log-level", "warn"}, args...)
 	cmd := exec.Command(bin, full...)
 	in := &instance{cmd: cmd, log: &syncBuffer{}}
-	cmd.Stderr = in.log
+	cmd.Stderr = io.MultiWriter(in.log, ferrytest.Log(t, "instance.log"))
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -140,14 +140,16 @@ func TestMultiInstance(t *testing.T) {
 	}
 	var first ferry.RefundInstruction
 	json.Unmarshal([]byte(strings.TrimSuffix(strings.TrimPrefix(answers[0], "202 "), "<nil>")), &first)
-	(&posClient{s: &server{t: t, URL: c.URL}, token: token[c]}).poll(t, first.RefundInstructionID)
+	h := &crashHistory{merchant: a.Merchant, acked: map[string]crashSub{},
+		final: map[string]ferry.Status{}, refunds: map[string]string{}}
+	h.acked[first.RefundInstructionID] = crashSub{key: key, amount: 4999}
+	h.saw(first.RefundInstructionID, (&posClient{s: &server{t: t, URL: c.URL}, token: token[c]}).poll(t, first.RefundInstructionID))
 
 	devices := []string{"1850010868", "1850010869", "1850010870", "1850010871", "REAL-0", "REAL-1"}
 	amounts := []int64{4999, 4951, 4952, 4961, 4962, 1234, 100}
 	const rounds = 12
 	var (
 		mu      sync.Mutex
-		acked   = map[string]string{} // instruction id → idempotency key
 		killed  atomic.Bool
 		done    atomic.Int32
 		clients sync.WaitGroup
@@ -182,7 +184,7 @@ func TestMultiInstance(t *testing.T) {
 					return
 				}
 				mu.Lock()
-				acked[id] = key
+				h.acked[id] = crashSub{key: key, amount: amounts[(ci+r)%len(amounts)]}
 				mu.Unlock()
 				// Long-poll on another instance than the one that took it.
 				for attempt := 0; attempt < 100; attempt++ {
@@ -195,6 +197,7 @@ func TestMultiInstance(t *testing.T) {
 					var in ferry.RefundInstruction
 					json.Unmarshal(resp, &in)
 					if in.Status != ferry.StatusInProgress {
+						h.saw(id, &in)
 						break
 					}
 				}
@@ -209,62 +212,17 @@ func TestMultiInstance(t *testing.T) {
 		t.Fatal("the instance was never killed")
 	}
 
+	if len(h.acked) != len(devices)*rounds+1 {
+		t.Errorf("%d instructions acknowledged, want %d", len(h.acked), len(devices)*rounds+1)
+	}
 	// The checker reads the whole history from the database.
 	db, err := postgres.Open(context.Background(), dsn, postgres.Options{MaxConns: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	keys := map[string]string{}
-	statuses := map[ferry.Status]int{}
-	for id, key := range acked {
-		in, err := db.InstructionGet(ctx, a.Merchant, id)
-		if err != nil {
-			t.Errorf("acknowledged instruction %s is missing: %v", id, err)
-			continue
-		}
-		if other, dup := keys[key]; dup {
-			t.Errorf("idempotency key %s made two instructions: %s and %s", key, other, id)
-		}
-		keys[key] = id
-		statuses[in.Phase.Status()]++
-		if in.Phase.Active() {
-			t.Errorf("instruction %s never ended: %s", id, in.Phase)
-		}
-		events, _ := db.EventList(ctx, id)
-		var reads, completions int
-		for _, e := range events {
-			switch e.Kind {
-			case "card_read":
-				reads++
-			case "completed":
-				completions++
-			}
-		}
-		refund, rerr := db.RefundGetByInstruction(ctx, a.Merchant, id)
-		switch {
-		case reads > 1 || completions > 1:
-			t.Errorf("instruction %s was read %d times and completed %d times", id, reads, completions)
-		case in.Phase == ferry.PhaseCompleted && (rerr != nil || refund.RefundID != in.RefundID):
-			t.Errorf("completed instruction %s has no refund: %v", id, rerr)
-		case in.Phase != ferry.PhaseCompleted && rerr == nil:
-			t.Errorf("instruction %s is %s but has a refund", id, in.Phase)
-		}
-	}
-	if len(acked) != len(devices)*rounds {
-		t.Errorf("%d instructions acknowledged, want %d", len(acked), len(devices)*rounds)
-	}
-	acked[first.RefundInstructionID] = key
-	// Every submission was acknowledged once: the database holds exactly
-	// the acknowledged instructions, no more.
-	var total int
-	if err := db.Pool().QueryRow(ctx, "SELECT count(*) FROM instructions").Scan(&total); err != nil {
-		t.Fatal(err)
-	}
-	if total != len(acked) {
-		t.Errorf("the database holds %d instructions, %d were acknowledged", total, len(acked))
-	}
-	t.Logf("%d instructions: %v; instance B killed after %d", len(acked), statuses, len(devices)*rounds/3)
+	h.kills = 1
+	h.check(t, db, dsn)
 }
 
 var multiClient = &http.Client{Timeout: 20 * time.Second}
