@@ -57,6 +57,8 @@ type benchResult struct {
 	P50Ms       float64            `json:"p50Ms"`
 	P99Ms       float64            `json:"p99Ms"`
 	Extra       map[string]float64 `json:"extra,omitempty"`
+	// ErrorSample holds the first few distinct errors, if any.
+	ErrorSample []string `json:"errorSample,omitempty"`
 }
 
 var allScenarios = []string{"baseline", "startup", "status", "submit", "flow", "hold"}
@@ -346,7 +348,7 @@ func timed(ctx context.Context, c int, d time.Duration, fn func(ctx context.Cont
 				t := time.Now()
 				if err := fn(ctx, w); err != nil {
 					if ctx.Err() == nil {
-						lat.fail()
+						lat.fail(err)
 					}
 					continue
 				}
@@ -363,7 +365,7 @@ func (b *bench) result(scenario string, lat *latencies, elapsed time.Duration, e
 		Scenario: scenario, Store: b.store(), Instances: b.cfg.Instances, Concurrency: b.cfg.Concurrency,
 		Requests: lat.count(), Errors: lat.err, Seconds: elapsed.Seconds(),
 		PerSecond: float64(lat.count()) / elapsed.Seconds(), P50Ms: lat.percentile(50), P99Ms: lat.percentile(99),
-		Extra: extra,
+		Extra: extra, ErrorSample: lat.sample,
 	}
 }
 
@@ -391,6 +393,11 @@ func (b *bench) report() {
 			r.Requests, r.Errors, r.PerSecond, ratio, r.P50Ms, r.P99Ms, strings.Join(extra, " "))
 	}
 	tw.Flush()
+	for _, r := range b.results {
+		for _, e := range r.ErrorSample {
+			fmt.Fprintf(b.out, "%s error: %s\n", r.Scenario, e)
+		}
+	}
 }
 
 func sortedKeys(m map[string]float64) []string {

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -163,9 +164,10 @@ func (p *proc) settle() int64 {
 
 // latencies collects durations from many goroutines.
 type latencies struct {
-	mu  sync.Mutex
-	all []time.Duration
-	err int
+	mu     sync.Mutex
+	all    []time.Duration
+	err    int
+	sample []string // the first few distinct errors
 }
 
 func (l *latencies) add(d time.Duration) {
@@ -174,10 +176,13 @@ func (l *latencies) add(d time.Duration) {
 	l.mu.Unlock()
 }
 
-func (l *latencies) fail() {
+func (l *latencies) fail(err error) {
 	l.mu.Lock()
+	defer l.mu.Unlock()
 	l.err++
-	l.mu.Unlock()
+	if err != nil && len(l.sample) < 5 && !slices.Contains(l.sample, err.Error()) {
+		l.sample = append(l.sample, err.Error())
+	}
 }
 
 // percentile returns the p-th percentile (0 to 100) in milliseconds.

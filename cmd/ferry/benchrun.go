@@ -120,8 +120,11 @@ func (b *bench) submit(ctx context.Context, cl *cluster) ([]benchResult, error) 
 					}
 					t := time.Now()
 					st, _, err := b.post(ctx, inst.URL, cl.token, fmt.Sprintf("BENCH-%d", i), body)
-					if err != nil || st != 202 {
-						lat.fail()
+					if err == nil && st != 202 {
+						err = fmt.Errorf("submit answered %d", st)
+					}
+					if err != nil {
+						lat.fail(err)
 						continue
 					}
 					lat.add(time.Since(t))
@@ -142,15 +145,17 @@ func (b *bench) submit(ctx context.Context, cl *cluster) ([]benchResult, error) 
 // instances each step goes to another one.
 func (b *bench) flow(ctx context.Context, cl *cluster) ([]benchResult, error) {
 	devices := max(b.cfg.Devices, b.cfg.Concurrency)
-	if err := cl.addDevices(ctx, "SIM", devices, true); err != nil {
+	// Twice the devices: the warm-up leaves instructions behind on its half.
+	if err := cl.addDevices(ctx, "SIM", 2*devices, true); err != nil {
 		return nil, err
 	}
 	instances := cl.instances
 	body := submitBody(4999)
+	offset := 0
 	iteration := func(ctx context.Context, w int) error {
 		a := instances[w%len(instances)]
 		bb := instances[(w+1)%len(instances)]
-		st, id, err := b.post(ctx, a.URL, cl.token, fmt.Sprintf("SIM-%d", w%devices), body)
+		st, id, err := b.post(ctx, a.URL, cl.token, fmt.Sprintf("SIM-%d", offset+w%devices), body)
 		if err != nil {
 			return err
 		}
@@ -181,6 +186,7 @@ func (b *bench) flow(ctx context.Context, cl *cluster) ([]benchResult, error) {
 	}
 	// Warm up: the simulator picks up new devices at their first instruction.
 	timed(ctx, b.cfg.Concurrency, time.Second, iteration)
+	offset = devices
 	lat, elapsed := timed(ctx, b.cfg.Concurrency, b.cfg.Duration, iteration)
 	return []benchResult{b.result("flow", lat, elapsed, map[string]float64{"devices": float64(devices)})}, nil
 }
@@ -258,13 +264,16 @@ func (b *bench) hold(ctx context.Context, cl *cluster) ([]benchResult, error) {
 				req.Header.Set("Authorization", "Bearer "+cl.token)
 				resp, err := b.http.Do(req)
 				if err != nil {
-					lat.fail()
+					lat.fail(err)
 					continue
 				}
 				drain(resp)
 				a := <-answers[i]
-				if a.err != nil || resp.StatusCode != 204 {
-					lat.fail()
+				if a.err == nil && resp.StatusCode != 204 {
+					a.err = fmt.Errorf("cancel answered %d", resp.StatusCode)
+				}
+				if a.err != nil {
+					lat.fail(a.err)
 					continue
 				}
 				lat.add(a.at.Sub(sent))
