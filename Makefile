@@ -1,9 +1,10 @@
 # Ferry's everyday commands. `make help` lists them.
 GO ?= go
-FUZZTIME ?= 30s
+FUZZTIME ?= 1000000x
+CRASH_KILLS ?= 50
 STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: help build test test-race lint fuzz ci
+.PHONY: help build test test-race lint fuzz crash bench-peer ci
 
 help:
 	@echo "build      build ./ferry"
@@ -11,6 +12,8 @@ help:
 	@echo "test-race  go test -race ./... (what CI runs)"
 	@echo "lint       gofmt, go vet, staticcheck"
 	@echo "fuzz       run every fuzz target for FUZZTIME ($(FUZZTIME))"
+	@echo "crash      the crash test with CRASH_KILLS ($(CRASH_KILLS)) kills per database"
+	@echo "bench-peer measure Prism mocking Payroc's OpenAPI file (bench/prism.sh)"
 	@echo "ci         what CI runs: .ci/run"
 
 build:
@@ -27,14 +30,16 @@ lint:
 	$(GO) vet ./...
 	$(STATICCHECK) ./...
 
-# Runs each fuzz target in turn; Go allows one -fuzz target per run.
+# Runs each fuzz target in turn (Go allows one -fuzz target per run).
 fuzz:
-	@for pkg in $$($(GO) list ./...); do \
-		for target in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
-			echo "== $$pkg $$target"; \
-			$(GO) test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
-		done; \
-	done
+	FUZZTIME=$(FUZZTIME) bash .ci/fuzz
 
 ci:
 	bash .ci/run
+
+# The crash test at length: many more SIGKILLs than CI's three.
+crash:
+	$(GO) test -run '^TestCrash$$' -count=1 -v ./cmd/ferry -args -crash.kills=$(CRASH_KILLS)
+
+bench-peer:
+	bash bench/prism.sh
