@@ -26,8 +26,9 @@ func InstructionTopic(id string) string { return "i:" + id }
 // DeviceTopic is the notifier key for work for one device.
 func DeviceTopic(id string) string { return "d:" + id }
 
-// SimulatorTopic is notified when work is queued for a simulated device, so
-// that the simulator can start driving a device it did not know yet.
+// SimulatorTopic is notified when a simulated device is added, or when work
+// is queued for one that the submitting process does not drive yet, so that
+// the simulator can start driving a device it did not know.
 const SimulatorTopic = "sim"
 
 // RevokedTopic is notified when an API key is revoked, so that every

@@ -89,6 +89,7 @@ func (s *Service) DeviceOnline(d *ferry.Device) bool {
 // session; two sessions of one device compete for its instructions and at
 // most one holds each.
 func (s *Service) DeviceConn(d *ferry.Device, session string) ferry.DeviceConn {
+	s.driven.Store(d.ID, true)
 	return &deviceConn{s: s, dev: d, session: session}
 }
 

@@ -113,7 +113,9 @@ func (s *Service) SubmitRefundInstruction(ctx context.Context, p SubmitParams) (
 		return resp, err
 	}
 	keys := []string{ferry.DeviceTopic(dev.ID)}
-	if dev.Simulated {
+	if _, driven := s.driven.Load(dev.ID); dev.Simulated && !driven {
+		// A simulator that does not drive the device yet lists the
+		// devices again; one that does needs only the device's topic.
 		keys = append(keys, ferry.SimulatorTopic)
 	}
 	s.notify(ctx, keys...)

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -71,6 +72,7 @@ type Service struct {
 	tokens  *tokenCache
 	devices deviceCache
 	ended   endedCache
+	driven  sync.Map // ids of the devices this process drives itself (DeviceConn)
 }
 
 // New returns a service over its dependencies. logger may be nil.
