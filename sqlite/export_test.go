@@ -4,3 +4,6 @@ import "context"
 
 // OpenAt opens a database file with default options, for tests.
 func OpenAt(path string) (*DB, error) { return Open(context.Background(), path, Options{}) }
+
+// WatchFile is watchFile, for tests.
+var WatchFile = watchFile

@@ -43,22 +43,44 @@ func (silent) Close()             {}
 // watcher's interval, far shorter than anything that would grow.
 const signalKeep = time.Minute
 
-// Watch relays the wake-ups that other processes publish to notifier,
-// checking every interval, until ctx ends. It starts after the newest
-// signal already there, and deletes signals older than a minute.
+// signalRecheck is how often Watch looks for signals when no write to the
+// database has been noticed: a safety net for a notice that never came.
+const signalRecheck = 5 * time.Second
+
+// Watch relays the wake-ups that other processes publish to notifier until
+// ctx ends. It looks for new signals when the database's WAL is written
+// (on Linux, told by the kernel; at most once per interval), and every
+// signalRecheck besides; where the system gives no such notice, every
+// interval. While nothing is written it costs nothing but the recheck. It
+// starts after the newest signal already there, and deletes signals older
+// than a minute.
 func (db *DB) Watch(ctx context.Context, notifier ferry.Notifier, interval time.Duration) error {
 	var last int64
 	if err := db.row(ctx, func(s scanner) error { return s.Scan(&last) },
 		"SELECT coalesce(max(seq), 0) FROM signals"); err != nil {
 		return err
 	}
-	t := time.NewTicker(interval)
+	recheck := signalRecheck
+	changed, stop, err := watchFile(db.path+"-wal", interval)
+	if err != nil {
+		db.log.Debug("sqlite: looking for signals on a timer", "interval", interval, "err", err)
+		recheck = interval
+	} else {
+		defer stop()
+	}
+	t := time.NewTicker(recheck)
 	defer t.Stop()
 	lastClean := time.Now()
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
+		case _, ok := <-changed:
+			if !ok {
+				// The watch ended (the file went away): look on the timer.
+				changed = nil
+				t.Reset(interval)
+			}
 		case <-t.C:
 		}
 		keys, seq, err := db.signalsAfter(ctx, last)

@@ -42,6 +42,7 @@ type Options struct {
 type DB struct {
 	*queries // reads, through the read pool
 
+	path       string
 	read       *sql.DB
 	write      *sql.DB
 	checkpoint *sql.DB
@@ -116,6 +117,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	}
 	checkpoint.SetMaxOpenConns(1)
 	db := &DB{
+		path:       path,
 		queries:    newQueries(read),
 		read:       read,
 		write:      write,

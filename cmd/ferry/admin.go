@@ -74,7 +74,7 @@ func runMerchant(ctx context.Context, args []string, getenv env, stdin io.Reader
 
 func merchantCreate(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout, stderr io.Writer) error {
 	f := newFlags("merchant create", getenv, stderr)
-	dsn := f.String("db", defaultDB, "database: sqlite:PATH")
+	dsn := f.String("db", defaultDB, dbUsage)
 	name := f.String("name", "", "merchant `name` (required)")
 	asJSON := f.Bool("json", false, "print one JSON object")
 	if err := f.parse(args); err != nil {
@@ -101,7 +101,7 @@ func merchantCreate(ctx context.Context, args []string, getenv env, stdin io.Rea
 
 func merchantList(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout, stderr io.Writer) error {
 	f := newFlags("merchant list", getenv, stderr)
-	dsn := f.String("db", defaultDB, "database: sqlite:PATH")
+	dsn := f.String("db", defaultDB, dbUsage)
 	asJSON := f.Bool("json", false, "print JSON")
 	if err := f.parse(args); err != nil {
 		return err
@@ -140,7 +140,7 @@ func runAPIKey(ctx context.Context, args []string, getenv env, stdin io.Reader, 
 
 func apiKeyCreate(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout, stderr io.Writer) error {
 	f := newFlags("apikey create", getenv, stderr)
-	dsn := f.String("db", defaultDB, "database: sqlite:PATH")
+	dsn := f.String("db", defaultDB, dbUsage)
 	merchant := f.String("merchant", "", "merchant `id` (required)")
 	asJSON := f.Bool("json", false, "print one JSON object")
 	if err := f.parse(args); err != nil {
@@ -167,7 +167,7 @@ func apiKeyCreate(ctx context.Context, args []string, getenv env, stdin io.Reade
 
 func apiKeyList(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout, stderr io.Writer) error {
 	f := newFlags("apikey list", getenv, stderr)
-	dsn := f.String("db", defaultDB, "database: sqlite:PATH")
+	dsn := f.String("db", defaultDB, dbUsage)
 	merchant := f.String("merchant", "", "merchant `id` (required)")
 	if err := f.parse(args); err != nil {
 		return err
@@ -198,7 +198,7 @@ func apiKeyList(ctx context.Context, args []string, getenv env, stdin io.Reader,
 
 func apiKeyRevoke(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout, stderr io.Writer) error {
 	f := newFlags("apikey revoke", getenv, stderr)
-	dsn := f.String("db", defaultDB, "database: sqlite:PATH")
+	dsn := f.String("db", defaultDB, dbUsage)
 	merchant := f.String("merchant", "", "merchant `id` (required)")
 	key := f.String("key", "", "key `id` to revoke, as `ferry apikey list` shows it (required)")
 	if err := f.parse(args); err != nil {

@@ -17,6 +17,9 @@ import (
 // none is given: a SQLite file in the working directory.
 const defaultDB = "sqlite:ferry.db"
 
+// dbUsage describes the --db flag.
+const dbUsage = "database: sqlite:PATH or postgres://USER@HOST:PORT/DB?sslmode=… (also FERRY_DB)"
+
 // backend is an open database and the notifier that goes with it.
 type backend struct {
 	store ferry.Store
@@ -31,9 +34,10 @@ type backend struct {
 	admin ferry.Notifier
 }
 
-// signalInterval is how often a server on SQLite looks for wake-ups left by
-// admin commands in other processes.
-const signalInterval = 250 * time.Millisecond
+// signalInterval is how soon after another process writes to the database
+// a server on SQLite looks for the wake-ups that admin commands leave there
+// (and how often it looks, at most, while writes go on).
+const signalInterval = 100 * time.Millisecond
 
 // openBackend opens the database a DSN names. The scheme picks the
 // backend: sqlite:PATH for a SQLite file, postgres://… for PostgreSQL.

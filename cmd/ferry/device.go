@@ -23,7 +23,7 @@ func runDevice(ctx context.Context, args []string, getenv env, stdin io.Reader, 
 
 func deviceAdd(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout, stderr io.Writer) error {
 	f := newFlags("device add", getenv, stderr)
-	dsn := f.String("db", defaultDB, "database: sqlite:PATH")
+	dsn := f.String("db", defaultDB, dbUsage)
 	merchant := f.String("merchant", "", "merchant `id` (required)")
 	serial := f.String("serial", "", "device serial `number` (required)")
 	terminal := f.String("terminal", "", "processing terminal `id` (required)")
@@ -91,7 +91,7 @@ func deviceJSON(svc *core.Service, d *ferry.Device) map[string]any {
 
 func deviceList(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout, stderr io.Writer) error {
 	f := newFlags("device list", getenv, stderr)
-	dsn := f.String("db", defaultDB, "database: sqlite:PATH")
+	dsn := f.String("db", defaultDB, dbUsage)
 	merchant := f.String("merchant", "", "only this merchant's devices")
 	asJSON := f.Bool("json", false, "print JSON")
 	if err := f.parse(args); err != nil {
@@ -133,7 +133,7 @@ func deviceList(ctx context.Context, args []string, getenv env, stdin io.Reader,
 
 func devicePairCode(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout, stderr io.Writer) error {
 	f := newFlags("device pair-code", getenv, stderr)
-	dsn := f.String("db", defaultDB, "database: sqlite:PATH")
+	dsn := f.String("db", defaultDB, dbUsage)
 	merchant := f.String("merchant", "", "merchant `id` (required)")
 	serial := f.String("serial", "", "device serial `number` (required)")
 	terminal := f.String("terminal", "", "processing terminal `id` (required for a new device)")
@@ -170,7 +170,7 @@ func devicePairCode(ctx context.Context, args []string, getenv env, stdin io.Rea
 
 func deviceRevoke(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout, stderr io.Writer) error {
 	f := newFlags("device revoke", getenv, stderr)
-	dsn := f.String("db", defaultDB, "database: sqlite:PATH")
+	dsn := f.String("db", defaultDB, dbUsage)
 	merchant := f.String("merchant", "", "merchant `id` (required)")
 	serial := f.String("serial", "", "device serial `number` (required)")
 	if err := f.parse(args); err != nil {

@@ -62,7 +62,7 @@ type serveConfig struct {
 
 func (c *serveConfig) register(f *flags) {
 	f.StringVar(&c.Listen, "listen", "127.0.0.1:8080", "`address` to listen on")
-	f.StringVar(&c.DB, "db", defaultDB, "database: sqlite:PATH")
+	f.StringVar(&c.DB, "db", defaultDB, dbUsage)
 	f.StringVar(&c.PublicURL, "public-url", "", "base `URL` of absolute links (default: from each request's Host)")
 	f.DurationVar(&c.PollWait, "poll-wait", 30*time.Second, "longest time a status GET waits for a change (at most 55s)")
 	f.DurationVar(&c.SimDelay, "sim-delay", time.Second, "how long a simulated cardholder takes to present a card")
