@@ -17,6 +17,10 @@ import (
 // none is given: a SQLite file in the working directory.
 const defaultDB = "sqlite:ferry.db"
 
+// defaultURL is the server that the commands speaking HTTP talk to when
+// none is given: `ferry serve` on its default address.
+const defaultURL = "http://127.0.0.1:8080"
+
 // dbUsage describes the --db flag.
 const dbUsage = "database: sqlite:PATH or postgres://USER@HOST:PORT/DB?sslmode=… (also FERRY_DB)"
 

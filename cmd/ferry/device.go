@@ -139,6 +139,7 @@ func devicePairCode(ctx context.Context, args []string, getenv env, stdin io.Rea
 	terminal := f.String("terminal", "", "processing terminal `id` (required for a new device)")
 	ttl := f.Duration("ttl", core.DefaultPairCodeTTL, "how long the code stays valid")
 	asJSON := f.Bool("json", false, "print one JSON object")
+	url := f.String("url", defaultURL, "the server's `URL`, for the command printed for the device")
 	if err := f.parse(args); err != nil {
 		return err
 	}
@@ -164,7 +165,7 @@ func devicePairCode(ctx context.Context, args []string, getenv env, stdin io.Rea
 	}
 	fmt.Fprintf(stdout, "pairing code: %s\nfor device %s (terminal %s), valid until %s (once)\n\n",
 		code, d.SerialNumber, d.ProcessingTerminalID, expires.Local().Format("15:04:05 MST"))
-	fmt.Fprintf(stdout, "On the device:\n  ferry device run --url http://127.0.0.1:8080 --serial %s --pair-code %s\n", d.SerialNumber, code)
+	fmt.Fprintf(stdout, "On the device:\n  ferry device run --url %s --serial %s --pair-code %s\n", *url, d.SerialNumber, code)
 	return nil
 }
 

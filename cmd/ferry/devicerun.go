@@ -18,7 +18,7 @@ import (
 // protocol, driven by a person at the terminal or by the sandbox table.
 func deviceRun(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout, stderr io.Writer) error {
 	f := newFlags("device run", getenv, stderr)
-	serverURL := f.String("url", "http://127.0.0.1:8080", "Ferry server `URL`")
+	serverURL := f.String("url", defaultURL, "Ferry server `URL`")
 	credential := f.String("credential", "", "device credential (better: --credential-file, or FERRY_CREDENTIAL)")
 	credFile := f.String("credential-file", "", "`file` holding the device credential; pairing writes it")
 	pairCode := f.String("pair-code", "", "pair with this one-time `code` first (see `ferry device pair-code`)")

@@ -34,7 +34,7 @@ type conn struct {
 }
 
 func (c *conn) register(f *flags) {
-	f.StringVar(&c.url, "url", "http://127.0.0.1:8080", "Ferry server `URL`")
+	f.StringVar(&c.url, "url", defaultURL, "Ferry server `URL`")
 	f.StringVar(&c.apiKey, "api-key", "", "API key (better: FERRY_API_KEY)")
 	f.StringVar(&c.env, "env", "", "talk to Payroc instead of Ferry: payroc-uat or payroc-production")
 }

@@ -82,8 +82,8 @@ func (c *serveConfig) validate() error {
 	switch {
 	case c.Listen == "":
 		return errors.New("--listen: give an address such as 127.0.0.1:8080")
-	case c.PollWait < 0 || c.PollWait > 55*time.Second:
-		return fmt.Errorf("--poll-wait %s: must be between 0s and 55s (Payroc's SDKs give up after 60s)", c.PollWait)
+	case c.PollWait <= 0 || c.PollWait > 55*time.Second:
+		return fmt.Errorf("--poll-wait %s: must be more than 0s and at most 55s (Payroc's SDKs give up after 60s)", c.PollWait)
 	case c.SimDelay < 0 || c.SimDelay > time.Minute:
 		return fmt.Errorf("--sim-delay %s: must be between 0s and 1m", c.SimDelay)
 	case c.InstructionTimeout < 100*time.Millisecond:
