@@ -27,7 +27,24 @@ func TestWatchRelaysSignals(t *testing.T) {
 	hub := notify.New()
 	watched := make(chan error, 1)
 	go func() { watched <- server.Watch(ctx, hub, 20*time.Millisecond) }()
-	time.Sleep(50 * time.Millisecond) // Watch starts after the newest signal
+	// Watch starts after the newest signal there: publish until one arrives,
+	// so that the rounds below run with Watch under way.
+	ready := hub.Subscribe("ready")
+	for attempt := 0; ; attempt++ {
+		if attempt == 10 {
+			t.Fatal("no signal was relayed in 10 seconds")
+		}
+		if err := server.Publisher().Notify(ctx, "ready"); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case <-ready.C():
+		case <-time.After(time.Second):
+			continue
+		}
+		break
+	}
+	ready.Close()
 
 	for round := range 3 {
 		sub := hub.Subscribe("revoked")
