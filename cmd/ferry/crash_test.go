@@ -123,6 +123,7 @@ type crashHistory struct {
 	acked    map[string]crashSub     // instruction id → the submission
 	final    map[string]ferry.Status // instruction id → the final status seen
 	refunds  map[string]string       // instruction id → its refund id, as GET showed it
+	repeats  map[string]string       // idempotency key → the instruction a repeat of its submission named
 	kills    int
 	log      []string // kills, reported if the test fails
 	killing  atomic.Bool
@@ -170,7 +171,7 @@ func crash(t *testing.T, dsn string, n int) *crashHistory {
 	}
 	token := s.token(t, first.APIKey)
 	h := &crashHistory{merchant: first.Merchant, acked: map[string]crashSub{},
-		final: map[string]ferry.Status{}, refunds: map[string]string{}}
+		final: map[string]ferry.Status{}, refunds: map[string]string{}, repeats: map[string]string{}}
 
 	var stop atomic.Bool
 	var clients sync.WaitGroup
@@ -253,6 +254,18 @@ func (h *crashHistory) client(f *fleet, token string, ci, round int, serial stri
 	}
 	h.acked[id] = sub
 	h.mu.Unlock()
+
+	// The same submission again, as a client that lost the answer would send
+	// it, to another instance: it must name the same instruction.
+	if st, resp, err := call(&instance{URL: f.url(ci + 1)}, token, "POST", "/v1/devices/"+serial+"/refund-instructions", sub.key, body); err == nil && st == 202 {
+		var again ferry.RefundInstruction
+		if err := json.Unmarshal(resp, &again); err != nil {
+			return err
+		}
+		h.mu.Lock()
+		h.repeats[sub.key] = again.RefundInstructionID
+		h.mu.Unlock()
+	}
 
 	if rng.IntN(4) == 0 { // a quarter are canceled at once, if they still can be
 		for attempt := 0; ; attempt++ {
@@ -353,7 +366,7 @@ func (h *crashHistory) check(t *testing.T, db ferry.Store, dsn string) {
 	completed := 0
 	for id, sub := range h.acked {
 		in, err := db.InstructionGet(ctx, h.merchant, id)
-		held("every acknowledged instruction exists, as submitted", err == nil && in.Request.Order.Amount == sub.amount,
+		held("every acknowledged instruction exists, with the amount submitted", err == nil && in.Request.Order.Amount == sub.amount,
 			"%s (%+v): %+v, %v", id, sub, in, err)
 		if err != nil {
 			continue
@@ -361,6 +374,10 @@ func (h *crashHistory) check(t *testing.T, db ferry.Store, dsn string) {
 		other, dup := keys[sub.key]
 		held("one instruction per idempotency key", !dup, "key %s made %s and %s", sub.key, other, id)
 		keys[sub.key] = id
+		if again, ok := h.repeats[sub.key]; ok {
+			held("a repeated submission names the same instruction", again == id,
+				"key %s made %s, its repeat named %s", sub.key, id, again)
+		}
 		held("every instruction ends", !in.Phase.Active(), "%s is still %s", id, in.Phase)
 		held("the database agrees with what the client saw last", h.final[id] == in.Phase.Status(),
 			"%s: client saw %s, database has %s", id, h.final[id], in.Phase)
@@ -387,6 +404,9 @@ func (h *crashHistory) check(t *testing.T, db ferry.Store, dsn string) {
 				"%s is %s with refund %+v, %v", id, in.Phase, refund, rerr)
 		}
 	}
+	records := countRows(t, dsn, "SELECT count(*) FROM idempotency_keys")
+	held("one idempotency record per acknowledged submission", records == len(h.acked),
+		"%d records, %d acknowledged submissions", records, len(h.acked))
 	total := countRows(t, dsn, "SELECT count(*) FROM instructions")
 	held("the database holds exactly the acknowledged instructions", total == len(h.acked),
 		"%d in the database, %d acknowledged", total, len(h.acked))

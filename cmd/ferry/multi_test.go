@@ -141,7 +141,7 @@ func TestMultiInstance(t *testing.T) {
 	var first ferry.RefundInstruction
 	json.Unmarshal([]byte(strings.TrimSuffix(strings.TrimPrefix(answers[0], "202 "), "<nil>")), &first)
 	h := &crashHistory{merchant: a.Merchant, acked: map[string]crashSub{},
-		final: map[string]ferry.Status{}, refunds: map[string]string{}}
+		final: map[string]ferry.Status{}, refunds: map[string]string{}, repeats: map[string]string{}}
 	h.acked[first.RefundInstructionID] = crashSub{key: key, amount: 4999}
 	h.saw(first.RefundInstructionID, (&posClient{s: &server{t: t, URL: c.URL}, token: token[c]}).poll(t, first.RefundInstructionID))
 
