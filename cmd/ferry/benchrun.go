@@ -152,10 +152,17 @@ func (b *bench) flow(ctx context.Context, cl *cluster) ([]benchResult, error) {
 	instances := cl.instances
 	body := submitBody(4999)
 	offset := 0
+	// Client w takes turns on devices w, w+c, w+2c… of its half: every
+	// device gets work, and no two clients share one.
+	c := b.cfg.Concurrency
+	turn := make([]int, c) // each client's next device, counted in its share
 	iteration := func(ctx context.Context, w int) error {
 		a := instances[w%len(instances)]
 		bb := instances[(w+1)%len(instances)]
-		st, id, err := b.post(ctx, a.URL, cl.token, fmt.Sprintf("SIM-%d", offset+w%devices), body)
+		share := (devices - w + c - 1) / c
+		device := w + c*(turn[w]%share)
+		turn[w]++
+		st, id, err := b.post(ctx, a.URL, cl.token, fmt.Sprintf("SIM-%d", offset+device), body)
 		if err != nil {
 			return err
 		}

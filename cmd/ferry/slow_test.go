@@ -128,7 +128,7 @@ func TestPollFlood(t *testing.T) {
 		}
 	}
 	r := a.do(t, "GET", "/v1/refund-instructions/"+id, nil)
-	if r.Status != http.StatusTooManyRequests || r.Header.Get("Retry-After") == "" ||
+	if r.Status != http.StatusTooManyRequests || r.Header.Get("Retry-After") != "1" ||
 		r.Header.Get("Content-Type") != "application/problem+json" || r.Problem(t).Slug() != "too-many-requests" {
 		t.Fatalf("poll over the limit: %s %v", r, r.Header)
 	}
