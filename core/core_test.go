@@ -755,12 +755,26 @@ func testAuthorizingSettledBySweeper(t *testing.T, open opener) {
 		a := e.claim(c)
 		e.proc.err = errors.New("connection refused")
 		c.CardRead(e.ctx, a.Lease, ferry.SandboxCard)
+		// Its lease lapses while the outcome is unknown: no session, this
+		// one or another, gets the instruction again.
+		e.clock.Advance(testConfig.LeaseTTL + time.Second)
+		e.sweep()
+		other := e.session("s2")
+		for _, s := range []*deviceConn{other, c} {
+			if a := e.claim(s); a != nil && !a.Stop {
+				t.Fatalf("handed out again after the card read, with the lease lapsed: %+v", a)
+			}
+		}
+		wantPhase(t, e.get(in.ID), ferry.PhaseAuthorizing)
 		e.clock.Advance(testConfig.AuthorizeTimeout + authorizeGrace)
 		e.sweep()
 		got := e.get(in.ID)
 		wantPhase(t, got, ferry.PhaseFailure)
 		if got.RefundID != "" {
 			t.Error("a failed instruction has a refund")
+		}
+		if want := "The card was read, but the processor has no record of the refund: it was not authorized"; got.ErrorMessage != want {
+			t.Errorf("errorMessage = %q, want %q", got.ErrorMessage, want)
 		}
 		// It is never handed to a device again.
 		if a := e.claim(c); a != nil && !a.Stop {
