@@ -429,16 +429,6 @@ func jsonEqual(t *testing.T, a, b []byte) bool {
 	return string(xa) == string(ya)
 }
 
-func mapKeys[V any](m map[string]V) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
-}
-
 // small is an OpenAPI file with what Payroc's does not have today: an
 // unquoted status code, a $ref, a readOnly member under components, a
 // range status, an int32 format, a timestamp and a number beyond int64.
