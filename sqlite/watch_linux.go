@@ -3,6 +3,7 @@
 package sqlite
 
 import (
+	"encoding/binary"
 	"os"
 	"sync"
 	"time"
@@ -34,9 +35,11 @@ func watchFile(path string, interval time.Duration) (changed <-chan struct{}, st
 		defer close(ch)
 		buf := make([]byte, 64*(unix.SizeofInotifyEvent+unix.NAME_MAX+1))
 		for {
-			if _, err := f.Read(buf); err != nil {
+			n, err := f.Read(buf)
+			if err != nil {
 				return
 			}
+			gone := ignored(buf[:n])
 			// Report an interval after the first write: by then the
 			// commit it began is on disk and visible. Events that arrive
 			// meanwhile wait in the kernel, which merges repeats; the
@@ -50,7 +53,26 @@ func watchFile(path string, interval time.Duration) (changed <-chan struct{}, st
 			case ch <- struct{}{}:
 			default:
 			}
+			if gone {
+				// The file was removed or replaced: the watch is over, and
+				// the closed channel tells Watch to look on a timer.
+				return
+			}
 		}
 	}()
 	return ch, sync.OnceFunc(func() { close(done); f.Close() }), nil
+}
+
+// ignored reports whether the events in buf end the watch (IN_IGNORED: the
+// file was deleted, or its file system unmounted). Each event is a struct
+// inotify_event: wd, mask, cookie and len, four bytes each, then len bytes
+// of name.
+func ignored(buf []byte) bool {
+	for len(buf) >= unix.SizeofInotifyEvent {
+		if binary.NativeEndian.Uint32(buf[4:8])&unix.IN_IGNORED != 0 {
+			return true
+		}
+		buf = buf[min(len(buf), unix.SizeofInotifyEvent+int(binary.NativeEndian.Uint32(buf[12:16]))):]
+	}
+	return false
 }

@@ -125,3 +125,32 @@ func TestWatchFile(t *testing.T) {
 		t.Fatal("the channel stays open after stop")
 	}
 }
+
+// TestWatchFileRemoved: when the file goes away the watch reports it and
+// ends, so that Watch falls back to looking on a timer.
+func TestWatchFileRemoved(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("file change notices are used on Linux only")
+	}
+	path := filepath.Join(t.TempDir(), "f")
+	if err := os.WriteFile(path, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	changed, stop, err := sqlite.WatchFile(path, 10*time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	os.Remove(path)
+	deadline := time.After(2 * time.Second)
+	for {
+		select {
+		case _, ok := <-changed:
+			if !ok {
+				return // ended
+			}
+		case <-deadline:
+			t.Fatal("the watch of a removed file did not end")
+		}
+	}
+}
