@@ -80,18 +80,7 @@ func TestWatchRelaysSignals(t *testing.T) {
 // writing, by any descriptor, and nothing while nothing is written (so an
 // idle server does no work).
 func TestWatchFile(t *testing.T) {
-	if runtime.GOOS != "linux" {
-		t.Skip("file change notices are used on Linux only")
-	}
-	path := filepath.Join(t.TempDir(), "f")
-	if err := os.WriteFile(path, nil, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	changed, stop, err := sqlite.WatchFile(path, 10*time.Millisecond)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stop()
+	path, changed, stop := watchNewFile(t)
 	quiet := func(d time.Duration) {
 		t.Helper()
 		select {
@@ -129,18 +118,7 @@ func TestWatchFile(t *testing.T) {
 // TestWatchFileRemoved: when the file goes away the watch reports it and
 // ends, so that Watch falls back to looking on a timer.
 func TestWatchFileRemoved(t *testing.T) {
-	if runtime.GOOS != "linux" {
-		t.Skip("file change notices are used on Linux only")
-	}
-	path := filepath.Join(t.TempDir(), "f")
-	if err := os.WriteFile(path, nil, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	changed, stop, err := sqlite.WatchFile(path, 10*time.Millisecond)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stop()
+	path, changed, _ := watchNewFile(t)
 	os.Remove(path)
 	deadline := time.After(2 * time.Second)
 	for {
@@ -153,4 +131,23 @@ func TestWatchFileRemoved(t *testing.T) {
 			t.Fatal("the watch of a removed file did not end")
 		}
 	}
+}
+
+// watchNewFile watches a new, empty file (on Linux only; the test is
+// skipped elsewhere) until the test ends.
+func watchNewFile(t *testing.T) (path string, changed <-chan struct{}, stop func()) {
+	t.Helper()
+	if runtime.GOOS != "linux" {
+		t.Skip("file change notices are used on Linux only")
+	}
+	path = filepath.Join(t.TempDir(), "f")
+	if err := os.WriteFile(path, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	changed, stop, err := sqlite.WatchFile(path, 10*time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(stop)
+	return path, changed, stop
 }
