@@ -21,6 +21,11 @@ func TestNoCardNumberStored(t *testing.T) {
 	for _, amount := range []int64{4999, 4951, 4962, 4961} {
 		c.poll(t, c.refund(t, sandboxDevice, amount))
 	}
+	// A POS that sends a card number as a serial number by mistake.
+	if r := c.do(t, "POST", "/v1/devices/4111111111111111/refund-instructions", refundBody(100),
+		"Content-Type", "application/json", "Idempotency-Key", ferry.NewIdempotencyKey()); r.Status != 404 {
+		t.Fatalf("a card number as a serial number: %s", r)
+	}
 	// Read the files while the server runs (the WAL holds the recent
 	// writes) and again after it stopped (everything is in the main file).
 	scan := func(when string) {

@@ -65,8 +65,8 @@ func (w *statusWriter) WriteHeader(code int) {
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // AccessLog writes one line per request at info level (debug for quiet
-// paths such as health checks). It never logs headers or bodies: they
-// carry keys, tokens, card and customer data.
+// paths such as health checks). It never logs headers, bodies or query
+// strings: they carry keys, tokens, card and customer data.
 func AccessLog(log *slog.Logger, quiet func(path string) bool) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -86,7 +86,10 @@ func AccessLog(log *slog.Logger, quiet func(path string) bool) func(http.Handler
 			log.LogAttrs(r.Context(), level, "request",
 				slog.String("request_id", RequestID(r)),
 				slog.String("method", r.Method),
-				slog.String("path", r.URL.Path),
+				// A client may put a card number in a path by mistake (as
+				// a serial number, say): it is masked, like any run of
+				// digits that passes the Luhn check.
+				slog.String("path", ferry.RedactCardNumbers(r.URL.Path)),
 				slog.Int("status", sw.status),
 				slog.Duration("duration", time.Since(start)))
 		})
