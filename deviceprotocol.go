@@ -78,7 +78,7 @@ func DecodeDeviceRequest(call string, body []byte) (DeviceRequest, error) {
 	var req DeviceRequest
 	s, ok := deviceRequestSchema(call)
 	if !ok {
-		return req, NotFound("device call " + strings.ToValidUTF8(truncate(call, 32), "?"))
+		return req, NotFound("device call " + strings.ToValidUTF8(echo(call, 32), "?"))
 	}
 	err := validate(body, s, &req, func(v any, errs *[]FieldError) {
 		if n, ok := lookup(v, "leaseToken"); ok && n.(int64) < 1 {

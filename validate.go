@@ -116,16 +116,18 @@ func (s str) check(v any, path string, errs *[]FieldError) any {
 		if hint == "" {
 			hint = "one of " + strings.Join(s.enum, ", ")
 		}
-		problem(errs, path, "not allowed", "%s must be %s; got %s", path, hint, strconv.Quote(truncate(x, 40)))
+		problem(errs, path, "not allowed", "%s must be %s; got %s", path, hint, strconv.Quote(echo(x, 40)))
 	}
 	return x
 }
 
-func truncate(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
+// echo shows a value from a request in an error message: at most n
+// characters of it, with card numbers masked.
+func echo(s string, n int) string {
+	if utf8.RuneCountInString(s) > n {
+		s = string([]rune(s)[:n]) + "…"
 	}
-	return string([]rune(s)[:n]) + "…"
+	return RedactCardNumbers(s)
 }
 
 // integer is a JSON integer that fits an int64, written without a fraction
@@ -141,7 +143,7 @@ func (s integer) check(v any, path string, errs *[]FieldError) any {
 	n, err := strconv.ParseInt(string(num), 10, 64)
 	if err != nil {
 		if strings.ContainsAny(string(num), ".eE") {
-			problem(errs, path, "not an integer", "%s must be a whole number%s, got %s", path, s.hint, truncate(string(num), 40))
+			problem(errs, path, "not an integer", "%s must be a whole number%s, got %s", path, s.hint, echo(string(num), 40))
 		} else {
 			problem(errs, path, "out of range", "%s is out of range: it must fit a 64-bit integer", path)
 		}

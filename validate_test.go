@@ -75,7 +75,7 @@ func TestJoin(t *testing.T) {
 	}
 }
 
-func TestTruncate(t *testing.T) {
+func TestEcho(t *testing.T) {
 	for _, tc := range []struct {
 		s    string
 		n    int
@@ -86,9 +86,11 @@ func TestTruncate(t *testing.T) {
 		{"ééé", 3, "ééé"},
 		{"éééé", 3, "ééé…"},
 		{"", 0, ""},
+		{"4111111111111111", 40, "411111******1111"},
+		{"card 4111111111111111 and more", 40, "card 411111******1111 and more"},
 	} {
-		if got := truncate(tc.s, tc.n); got != tc.want {
-			t.Errorf("truncate(%q, %d) = %q, want %q", tc.s, tc.n, got, tc.want)
+		if got := echo(tc.s, tc.n); got != tc.want {
+			t.Errorf("echo(%q, %d) = %q, want %q", tc.s, tc.n, got, tc.want)
 		}
 	}
 }

@@ -26,6 +26,18 @@ func TestNoCardNumberStored(t *testing.T) {
 		"Content-Type", "application/json", "Idempotency-Key", ferry.NewIdempotencyKey()); r.Status != 404 {
 		t.Fatalf("a card number as a serial number: %s", r)
 	}
+	// Or in a field whose wrong value an error repeats.
+	wrong := []byte(`{"processingTerminalId":"1234001","order":{"orderId":"X1","amount":4111111111111111.5,"currency":"4111111111111111"}}`)
+	for _, r := range []*response{
+		c.do(t, "PUT", "/v1/devices/4111111111111111/refund-instructions", nil),
+		c.do(t, "GET", "/v1/cards/4111111111111111", nil),
+		c.do(t, "POST", "/v1/devices/"+sandboxDevice+"/refund-instructions", wrong,
+			"Content-Type", "application/json", "Idempotency-Key", ferry.NewIdempotencyKey()),
+	} {
+		if r.Status < 400 || r.Status >= 500 || len(ferrytest.FindCardNumbers(r.Body)) > 0 {
+			t.Errorf("a card number in the request came back: %s", r)
+		}
+	}
 	// Read the files while the server runs (the WAL holds the recent
 	// writes) and again after it stopped (everything is in the main file).
 	scan := func(when string) {

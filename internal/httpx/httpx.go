@@ -57,7 +57,7 @@ func (rd *Renderer) WriteError(w http.ResponseWriter, r *http.Request, err error
 	}
 	p := ferry.ProblemFor(err)
 	if p.Status >= 500 {
-		rd.Log.Error("request failed", "request_id", RequestID(r), "method", r.Method, "path", r.URL.Path, "err", err)
+		rd.Log.Error("request failed", "request_id", RequestID(r), "method", r.Method, "path", ferry.RedactCardNumbers(r.URL.Path), "err", err)
 	}
 	if p.Link != nil && strings.HasPrefix(p.Link.Href, "/") {
 		link := *p.Link
@@ -139,11 +139,13 @@ func RequireJSON(r *http.Request) error {
 func MethodNotAllowed(allow string) Handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		w.Header().Set("Allow", allow)
-		return ferry.Errorf(ferry.CodeMethodNotAllowed, "%s is not supported on %s; use %s", r.Method, r.URL.Path, allow)
+		return ferry.Errorf(ferry.CodeMethodNotAllowed, "%s is not supported on %s; use %s", r.Method, ferry.RedactCardNumbers(r.URL.Path), allow)
 	}
 }
 
-// NotFound answers 404 for a path with no endpoint.
+// NotFound answers 404 for a path with no endpoint. Like every path that
+// Ferry repeats (in an answer or a log), it is shown with card numbers
+// masked.
 func NotFound(w http.ResponseWriter, r *http.Request) error {
-	return ferry.Errorf(ferry.CodeNotFound, "There is no endpoint at %s", r.URL.Path)
+	return ferry.Errorf(ferry.CodeNotFound, "There is no endpoint at %s", ferry.RedactCardNumbers(r.URL.Path))
 }
