@@ -119,10 +119,12 @@ func (s *Server) searchDevices(w http.ResponseWriter, r *http.Request) error {
 	out.HasMore = more
 	if len(list) > 0 {
 		link := func(rel, key, cursor string) ferry.Link {
+			// The query repeated: the search's own parameters, not
+			// whatever else the request carried.
 			v := url.Values{}
-			for k, vals := range q {
-				if k != "before" && k != "after" {
-					v[k] = vals
+			for _, k := range []string{"serialNumber", "model", "active", "ksi", "limit"} {
+				if q.Has(k) {
+					v[k] = q[k]
 				}
 			}
 			v.Set(key, cursor)

@@ -1,7 +1,6 @@
 package api_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -100,6 +99,7 @@ func FuzzPathsAndIDs(f *testing.F) {
 		{"a%2Fb", "limit=99999999999999999999", "\x00"},
 		{strings.Repeat("9", 300), "serialNumber=" + strings.Repeat("é", 70), strings.Repeat("a", 36)},
 		{"héllo wörld", "limit=1&limit=2", "8E03978E-40D5-43E8-BC93-6894A57F9324"},
+		{"4111111111111111", "limit=1&note=4111111111111111", "4111111111111111"},
 	} {
 		f.Add(seed.id, seed.query, seed.key)
 	}
@@ -133,8 +133,11 @@ func FuzzPathsAndIDs(f *testing.F) {
 					t.Fatalf("%s %s: %d %q %s", r.method, r.target, w.Code, ct, w.Body)
 				}
 			}
-			if bytes.Contains(w.Body.Bytes(), []byte("4111111111111111")) {
-				t.Fatalf("%s %s: the card number came back: %s", r.method, r.target, w.Body)
+			// No card number comes back: not the card read's, and not one
+			// the fuzzer put in a path, a query or a key (Ferry masks what
+			// it repeats of a request).
+			if pans := ferrytest.FindCardNumbers(w.Body.Bytes()); len(pans) > 0 {
+				t.Fatalf("%s %s: card numbers came back: %v in %s", r.method, r.target, pans, w.Body)
 			}
 		}
 	})

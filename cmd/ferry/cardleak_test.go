@@ -26,6 +26,11 @@ func TestNoCardNumberStored(t *testing.T) {
 		"Content-Type", "application/json", "Idempotency-Key", ferry.NewIdempotencyKey()); r.Status != 404 {
 		t.Fatalf("a card number as a serial number: %s", r)
 	}
+	// Or in a query parameter of a search, whose links repeat the query.
+	if r := c.do(t, "GET", "/v1/devices?limit=1&note=4111111111111111", nil); r.Status != 200 ||
+		!strings.Contains(string(r.Body), `"rel":"next"`) || len(ferrytest.FindCardNumbers(r.Body)) > 0 {
+		t.Errorf("a search with a card number in its query: %s", r)
+	}
 	// Or in a field whose wrong value an error repeats.
 	wrong := []byte(`{"processingTerminalId":"1234001","order":{"orderId":"X1","amount":4111111111111111.5,"currency":"4111111111111111"}}`)
 	for _, r := range []*response{
