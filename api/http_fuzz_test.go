@@ -51,7 +51,11 @@ func newTarget(f *testing.F) *target {
 	mux := http.NewServeMux()
 	// Status GETs answer at once: the fuzzer must not wait on long-polls.
 	mux.Handle("/", api.New(svc, api.Config{PollWait: time.Nanosecond}, nil).Handler())
-	mux.Handle("/device/", deviceapi.New(svc, api.BaseURL, nil).Handler())
+	// Device polls and heartbeats answer at once too, as at shutdown: a
+	// fuzzed ?wait= must not hold an execution for seconds.
+	devices := deviceapi.New(svc, api.BaseURL, nil)
+	devices.Drain()
+	mux.Handle("/device/", devices.Handler())
 	tg := &target{h: mux, token: token, credential: credential}
 	w := tg.do("POST", "/v1/devices/FUZZ-1/refund-instructions", ferry.NewIdempotencyKey(),
 		`{"processingTerminalId":"1234001","order":{"orderId":"O-1","description":"fuzz","currency":"USD","amount":4999}}`)
