@@ -57,7 +57,7 @@ func (rd *Renderer) WriteError(w http.ResponseWriter, r *http.Request, err error
 	}
 	p := ferry.ProblemFor(err)
 	if p.Status >= 500 {
-		rd.Log.Error("request failed", "request_id", RequestID(r), "method", r.Method, "path", ferry.RedactCardNumbers(r.URL.Path), "err", err)
+		rd.Log.Error("request failed", "request_id", RequestID(r), "method", r.Method, "path", shownPath(r), "err", err)
 	}
 	if p.Link != nil && strings.HasPrefix(p.Link.Href, "/") {
 		link := *p.Link
@@ -139,13 +139,16 @@ func RequireJSON(r *http.Request) error {
 func MethodNotAllowed(allow string) Handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		w.Header().Set("Allow", allow)
-		return ferry.Errorf(ferry.CodeMethodNotAllowed, "%s is not supported on %s; use %s", r.Method, ferry.RedactCardNumbers(r.URL.Path), allow)
+		return ferry.Errorf(ferry.CodeMethodNotAllowed, "%s is not supported on %s; use %s", r.Method, shownPath(r), allow)
 	}
 }
 
-// NotFound answers 404 for a path with no endpoint. Like every path that
-// Ferry repeats (in an answer or a log), it is shown with card numbers
-// masked.
+// NotFound answers 404 for a path with no endpoint.
 func NotFound(w http.ResponseWriter, r *http.Request) error {
-	return ferry.Errorf(ferry.CodeNotFound, "There is no endpoint at %s", ferry.RedactCardNumbers(r.URL.Path))
+	return ferry.Errorf(ferry.CodeNotFound, "There is no endpoint at %s", shownPath(r))
 }
+
+// shownPath is a request's path as Ferry repeats it, in an answer or a log:
+// a client may put a card number in a path by mistake (as a serial number,
+// say), so any run of digits that passes the Luhn check is masked.
+func shownPath(r *http.Request) string { return ferry.RedactCardNumbers(r.URL.Path) }

@@ -86,10 +86,7 @@ func AccessLog(log *slog.Logger, quiet func(path string) bool) func(http.Handler
 			log.LogAttrs(r.Context(), level, "request",
 				slog.String("request_id", RequestID(r)),
 				slog.String("method", r.Method),
-				// A client may put a card number in a path by mistake (as
-				// a serial number, say): it is masked, like any run of
-				// digits that passes the Luhn check.
-				slog.String("path", ferry.RedactCardNumbers(r.URL.Path)),
+				slog.String("path", shownPath(r)),
 				slog.Int("status", sw.status),
 				slog.Duration("duration", time.Since(start)))
 		})
