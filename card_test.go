@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -238,46 +237,6 @@ func TestValidExpiryMonthBoundaries(t *testing.T) {
 	}
 }
 
-func TestRedactCardNumbers(t *testing.T) {
-	for _, tc := range []struct{ name, in, want string }{
-		{"plain", "card " + visa16 + " declined", "card 453985******7062 declined"},
-		{"alone", visa16, "453985******7062"},
-		{"spaces", "4539 8500 0000 7062", "4539 85** **** 7062"},
-		{"dashes", "4539-8500-0000-7062.", "4539-85**-****-7062."},
-		{"mixed separators", "4539 8500-0000 7062", "4539 85**-**** 7062"},
-		{"amex grouping", "3782 822463 10005", "3782 82**** *0005"},
-		{"13 digits", "pan=" + visa13 + ";", "pan=422222***2222;"},
-		{"19 digits", visa19, "411111*********1110"},
-		{"several", "4111 1111 1111 1111, 5555-5555-5555-4444 and 378282246310005.", "4111 11** **** 1111, 5555-55**-****-4444 and 378282*****0005."},
-		{"slash between", "two 4111111111111111/5555555555554444", "two 411111******1111/555555******4444"},
-		{"inside a longer run", "99" + visa16 + "99", "994539**********6299"},
-		{"followed by a letter", visa16 + "x", "453985******7062x"},
-		{"multi-byte around", "€" + visa16 + "€", "€453985******7062€"},
-		{"trailing separator", "4539-8500-0000-7062-", "4539-85**-****-7062-"},
-		{"not Luhn", "order 4539850000007063 (not Luhn)", "order 4539850000007063 (not Luhn)"},
-		{"short run", "short 12345", "short 12345"},
-		{"12 digits", "id 123456789012", "id 123456789012"},
-		{"phone numbers", "call 555-1234 or 555 123 4567", "call 555-1234 or 555 123 4567"},
-		{"not Luhn timestamp", "ts 1700000000000", "ts 1700000000000"},
-		{"no digits", "no digits", "no digits"},
-		{"empty", "", ""},
-		{"invalid UTF-8 kept", "\xff" + visa16 + "\xfe", "\xff453985******7062\xfe"},
-	} {
-		if got := RedactCardNumbers(tc.in); got != tc.want {
-			t.Errorf("%s: RedactCardNumbers(%q) = %q, want %q", tc.name, tc.in, got, tc.want)
-		}
-	}
-}
-
-func TestRedactCardNumbersIsIdempotent(t *testing.T) {
-	for _, s := range []string{"card " + visa16, "4539 8500 0000 7062 1234", "99" + visa16 + "99", strings.Repeat("0", 40)} {
-		once := RedactCardNumbers(s)
-		if twice := RedactCardNumbers(once); twice != once {
-			t.Errorf("RedactCardNumbers(%q) = %q, then %q", s, once, twice)
-		}
-	}
-}
-
 func TestCardReadNeverPrintsTheNumber(t *testing.T) {
 	c := CardRead{CardNumber: visa16, ExpiryDate: "1230", EntryMethod: EntryMethodICC, CardholderName: "S HOPPER"}
 	if got := c.String(); got != "card 453985******7062 exp 1230" {
@@ -364,115 +323,4 @@ func FuzzMaskCardNumber(f *testing.F) {
 			t.Fatalf("MaskCardNumber(%q) = %q changes the length", s, m)
 		}
 	})
-}
-
-// groupWindows calls fn with every window of 13 to 19 consecutive digits
-// inside a group of s: digits joined by single spaces or dashes, the
-// grouping RedactCardNumbers documents. pos holds the byte offsets of the
-// window's digits.
-func groupWindows(s string, fn func(digits string, pos []int)) {
-	isDigit := func(i int) bool { return i < len(s) && s[i] >= '0' && s[i] <= '9' }
-	for i := 0; i < len(s); {
-		if !isDigit(i) {
-			i++
-			continue
-		}
-		var pos []int
-		j := i
-		for ; j < len(s); j++ {
-			if isDigit(j) {
-				pos = append(pos, j)
-			} else if !((s[j] == ' ' || s[j] == '-') && isDigit(j+1)) {
-				break
-			}
-		}
-		for start := range pos {
-			for n := 13; n <= 19 && start+n <= len(pos); n++ {
-				d := make([]byte, n)
-				for k := range n {
-					d[k] = s[pos[start+k]]
-				}
-				fn(string(d), pos[start:start+n])
-			}
-		}
-		i = j
-	}
-}
-
-// FuzzRedactCardNumbers checks what RedactCardNumbers promises:
-//   - only digits change, each into '*', and the length stays the same;
-//   - no Luhn-valid run of 13 to 19 digits is left in a group (digits joined
-//     by single spaces or dashes) of the output;
-//   - a masked digit lies inside a card number of the input, never among its
-//     first six or last four digits: text around card numbers is kept;
-//   - a digits-only card number never survives, whatever surrounds it;
-//   - redacting twice changes nothing more.
-//
-// Card numbers split by other characters (two spaces, a slash) are not
-// claimed to be found, and are not checked.
-func FuzzRedactCardNumbers(f *testing.F) {
-	f.Add("card " + visa16 + " declined")
-	f.Add("4539 8500 0000 7062")
-	f.Add("4539-8500-0000-7062 and 4111111111111111")
-	f.Add("99" + visa16 + "99")
-	f.Add("4539 8500 0000 7062 1234")
-	f.Add(strings.Repeat("0", 40))
-	f.Add("call 555-1234")
-	f.Add("\xff" + visa16)
-	f.Fuzz(func(t *testing.T, s string) {
-		out := RedactCardNumbers(s)
-		if len(out) != len(s) {
-			t.Fatalf("length changed: %q → %q", s, out)
-		}
-		maskable := make([]bool, len(s))
-		groupWindows(s, func(d string, pos []int) {
-			if Luhn(d) {
-				for _, p := range pos[6 : len(pos)-4] {
-					maskable[p] = true
-				}
-			}
-		})
-		for i := range len(s) {
-			if out[i] == s[i] {
-				continue
-			}
-			if out[i] != '*' || s[i] < '0' || s[i] > '9' {
-				t.Fatalf("byte %d changed from %q to %q: %q → %q", i, s[i], out[i], s, out)
-			}
-			if !maskable[i] {
-				t.Fatalf("byte %d masked outside a card number: %q → %q", i, s, out)
-			}
-		}
-		groupWindows(out, func(d string, pos []int) {
-			if Luhn(d) {
-				t.Fatalf("card number %s left at byte %d: %q → %q", d, pos[0], s, out)
-			}
-		})
-		if again := RedactCardNumbers(out); again != out {
-			t.Fatalf("not idempotent: %q → %q → %q", s, out, again)
-		}
-		for _, pan := range []string{visa16, visa13, visa19} {
-			if got := RedactCardNumbers(s + " " + pan + "-" + s); strings.Contains(got, pan) {
-				t.Fatalf("the card number survived in %q", got)
-			}
-		}
-	})
-}
-
-// TestGroupWindows keeps the fuzz target's reference honest.
-func TestGroupWindows(t *testing.T) {
-	var got []string
-	groupWindows("x 4539 8500-0000 7062  1234567890123  12-", func(d string, pos []int) {
-		got = append(got, d+"@"+strconv.Itoa(pos[0]))
-	})
-	want := []string{
-		"4539850000007@2", "45398500000070@2", "453985000000706@2", "4539850000007062@2",
-		"5398500000070@3", "53985000000706@3", "539850000007062@3",
-		"3985000000706@4", "39850000007062@4",
-		"9850000007062@5",
-		"1234567890123@23",
-	}
-	if strings.Join(got, " ") != strings.Join(want, " ") {
-		t.Errorf("windows %v, want %v", got, want)
-	}
 }

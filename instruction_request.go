@@ -26,30 +26,30 @@ var currencyCodes = func() []string {
 }()
 
 var addressSchema = object{
-	{"address1", true, str{max: 150}},
-	{"address2", false, str{max: 150}},
-	{"address3", false, str{max: 150}},
-	{"city", true, str{max: 50}},
-	{"state", true, str{max: 50}},
+	{"address1", true, str{max: 150, text: true}},
+	{"address2", false, str{max: 150, text: true}},
+	{"address3", false, str{max: 150, text: true}},
+	{"city", true, str{max: 50, text: true}},
+	{"state", true, str{max: 50, text: true}},
 	{"country", true, str{min: 2, max: 2}},
-	{"postalCode", true, str{max: 10}},
+	{"postalCode", true, str{max: 10, text: true}},
 }
 
 func contactMethod(kind string, max int) object {
 	return object{
 		{"type", true, str{enum: []string{kind}}},
-		{"value", true, str{max: max}},
+		{"value", true, str{max: max, text: true}},
 	}
 }
 
 var customerSchema = object{
-	{"firstName", false, str{max: 60}},
-	{"lastName", false, str{max: 60}},
+	{"firstName", false, str{max: 60, text: true}},
+	{"lastName", false, str{max: 60, text: true}},
 	{"dateOfBirth", false, str{}},
 	{"referenceNumber", false, str{max: 48}},
 	{"billingAddress", false, addressSchema},
 	{"shippingAddress", false, object{
-		{"recipientName", false, str{max: 50}},
+		{"recipientName", false, str{max: 50, text: true}},
 		{"address", false, addressSchema},
 	}},
 	{"contactMethods", false, array{unique: true, items: tagged{
@@ -79,11 +79,11 @@ var customizationSchema = object{
 // OpenAPI file.
 var refundInstructionSchema = object{
 	{"processingTerminalId", true, str{min: MinProcessingTermID, max: MaxProcessingTermID}},
-	{"operator", false, str{max: 50}},
+	{"operator", false, str{max: 50, text: true}},
 	{"order", true, object{
 		{"orderId", true, str{min: 1, max: 24}},
 		{"dateTime", false, nil}, // read-only: the server sets it
-		{"description", true, str{max: 1024}},
+		{"description", true, str{max: 1024, text: true}},
 		{"amount", true, integer{hint: " of minor units (4999 for 49.99 USD)"}},
 		{"currency", true, str{enum: currencyCodes, hint: "an ISO 4217 currency code in upper case, such as USD"}},
 	}},

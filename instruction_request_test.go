@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"net/netip"
 	"reflect"
 	"slices"
@@ -209,7 +208,7 @@ func TestDecodeAccepts(t *testing.T) {
 		{"description of 1024", request("order", order("description", rep("d", 1024))), nil},
 		{"description of 1024 four-byte runes", request("order", order("description", rep("𝄞", 1024))), nil},
 		{"amount 1", request("order", order("amount", "1")), func(r RefundInstructionRequest) bool { return r.Order.Amount == 1 }},
-		{"amount max int64", request("order", order("amount", "9223372036854775807")), func(r RefundInstructionRequest) bool { return r.Order.Amount == math.MaxInt64 }},
+		{"amount 2^53-1", request("order", order("amount", "9007199254740991")), func(r RefundInstructionRequest) bool { return r.Order.Amount == MaxSafeInteger }},
 		{"currency JPY", request("order", order("currency", `"JPY"`)), func(r RefundInstructionRequest) bool { return r.Order.Currency == "JPY" }},
 		{"currency KWD", request("order", order("currency", `"KWD"`)), nil},
 		{"currency CLF", request("order", order("currency", `"CLF"`)), nil},
@@ -345,7 +344,9 @@ func TestDecodeRejects(t *testing.T) {
 		{"amount zero", request("order", order("amount", "0")), []string{"order.amount: not positive"}},
 		{"amount minus zero", request("order", order("amount", "-0")), []string{"order.amount: not positive"}},
 		{"amount negative", request("order", order("amount", "-5")), []string{"order.amount: not positive"}},
-		{"amount min int64", request("order", order("amount", "-9223372036854775808")), []string{"order.amount: not positive"}},
+		{"amount min int64", request("order", order("amount", "-9223372036854775808")), []string{"order.amount: out of range"}},
+		{"amount 2^53", request("order", order("amount", "9007199254740992")), []string{"order.amount: out of range"}},
+		{"amount max int64", request("order", order("amount", "9223372036854775807")), []string{"order.amount: out of range"}},
 		// currency
 		{"currency missing", request("order", order("currency", "")), []string{"order.currency: required"}},
 		{"currency lower case", request("order", order("currency", `"usd"`)), []string{"order.currency: not allowed"}},
@@ -892,6 +893,7 @@ func FuzzDecodeRefundInstructionRequest(f *testing.F) {
 		request(),
 		contacts(`{"type":"email","value":"x"}`, `{"type":"phone","value":"x"}`),
 		request("order", order("amount", "9223372036854775807")),
+		request("operator", `"4012\t8888\t8888\t1881"`, "order", order("description", `"\ud800 5555\u200b5555\u200b5555\u200b4444"`)),
 		ip("ipv6", "::ffff:192.0.2.1"),
 		options("ebtDetails", `{"benefitCategory":"foodStamp","withdrawal":false}`),
 		customer("billingAddress", address(), "shippingAddress", `{"address":`+address()+`}`),
@@ -916,9 +918,25 @@ func FuzzDecodeRefundInstructionRequest(f *testing.F) {
 				if fe.Detail == "" || fe.Message == "" {
 					t.Fatalf("incomplete field error %+v", fe)
 				}
+				if HasCardNumber(fe.Message) {
+					t.Fatalf("an error repeats a card number: %+v", fe)
+				}
 			}
 			return
 		}
+		for _, s := range freeText(req) {
+			if HasCardNumber(s) {
+				t.Fatalf("a card number is left in free text %q", s)
+			}
+		}
+		var tree any
+		b, _ := json.Marshal(req)
+		json.Unmarshal(b, &tree)
+		walkStrings(tree, func(s string) {
+			if strings.ContainsRune(s, 0) || !utf8.ValidString(s) {
+				t.Fatalf("accepted text %q", s)
+			}
+		})
 		if err := checkLimits(req); err != nil {
 			t.Fatalf("accepted a request that breaks a rule (%v): %+v", err, req)
 		}
@@ -940,4 +958,117 @@ func FuzzDecodeRefundInstructionRequest(f *testing.F) {
 			t.Fatalf("round trip changed the JSON:\n%s\n%s", again, b)
 		}
 	})
+}
+
+// TestDecodeRefusesBadText: NUL characters, invalid UTF-8 and escaped
+// surrogates that are not half of a pair are refused in every string, each
+// named by its path, on every store alike (PostgreSQL cannot store them;
+// encoding/json would quietly replace the last two with U+FFFD).
+func TestDecodeRefusesBadText(t *testing.T) {
+	for _, tc := range []struct {
+		name, body string
+		want       []string
+	}{
+		{"NUL in a description", request("order", order("description", `"a\u0000b"`)), []string{"order.description: invalid text"}},
+		{"NUL in an identifier", request("order", order("orderId", `"\u0000"`)), []string{"order.orderId: invalid text"}},
+		{"NUL in an enum", request("order", order("currency", `"US\u0000"`)), []string{"order.currency: invalid text"}},
+		{"NUL in an array item", contacts(`{"type":"email","value":"a\u0000@example.com"}`), []string{"customer.contactMethods[0].value: invalid text"}},
+		{"lone high surrogate", request("operator", `"a\ud800b"`), []string{"operator: invalid text"}},
+		{"lone low surrogate", request("order", order("description", `"\udc00"`)), []string{"order.description: invalid text"}},
+		{"high surrogate at the end", request("operator", `"a\uD800"`), []string{"operator: invalid text"}},
+		{"two high surrogates", request("operator", `"\ud800\ud800"`), []string{"operator: invalid text"}},
+		{"invalid UTF-8", request("operator", "\"a\xffb\""), []string{"operator: invalid text"}},
+		{"invalid UTF-8 deep", contacts(`{"type":"phone","value":"1"}`, "{\"type\":\"email\",\"value\":\"\xc3\"}"), []string{"customer.contactMethods[1].value: invalid text"}},
+		{"invalid UTF-8 in an unknown member's name", `{"x` + "\xff" + `":1}`, []string{"x\uFFFD: invalid text"}},
+		{"several", request("operator", `"\ud800"`, "order", order("description", "\"\xff\"")), []string{"order.description: invalid text", "operator: invalid text"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := DecodeRefundInstructionRequest([]byte(tc.body))
+			if got := problems(t, err); !slices.Equal(got, tc.want) {
+				t.Errorf("problems %q\nwant     %q", got, tc.want)
+			}
+		})
+	}
+	// A surrogate pair is a character, and an escaped backslash before a
+	// u is no escape.
+	for _, ok := range []string{request("operator", `"\ud83d\ude00"`), request("operator", `"\\ud800"`), request("operator", `"\uD83D\uDE00 ok"`)} {
+		if _, err := DecodeRefundInstructionRequest([]byte(ok)); err != nil {
+			t.Errorf("%s: %v", ok, err)
+		}
+	}
+}
+
+// TestDecodeMasksFreeText: card numbers that a cashier types into free
+// text are masked, however they are split; identifiers stay as sent.
+func TestDecodeMasksFreeText(t *testing.T) {
+	pan := `4012\t8888\t8888\t1881`
+	body := jsonObject(nil,
+		"processingTerminalId", `"4539850000007062"`,
+		"operator", `"`+pan+`"`,
+		"order", order("orderId", `"4539850000007062"`, "description", `"refund to 5555 5555 5555 4444"`),
+		"customer", jsonObject(nil,
+			"firstName", `"4539\u200b8500\u200b0000\u200b7062"`, "lastName", `"5555-5555-5555-4444"`,
+			"referenceNumber", `"4539850000007062"`,
+			"billingAddress", address("address1", `"4539 8500 0000 7062"`, "address2", `"`+pan+`"`, "address3", `"`+pan+`"`,
+				"city", `"`+pan+`"`, "state", `"`+pan+`"`),
+			"shippingAddress", `{"recipientName":"`+pan+`","address":`+address("address1", `"4539850000007062"`)+`}`,
+			"contactMethods", `[{"type":"email","value":"4539850000007062@example.com"},{"type":"phone","value":"378282246310005"}]`),
+	)
+	req, err := DecodeRefundInstructionRequest([]byte(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, _ := json.Marshal(req)
+	for _, kept := range []string{`"processingTerminalId":"4539850000007062"`, `"orderId":"4539850000007062"`, `"referenceNumber":"4539850000007062"`} {
+		if !strings.Contains(string(out), kept) {
+			t.Errorf("identifier changed: %s not in %s", kept, out)
+		}
+	}
+	masked := strings.NewReplacer(`"processingTerminalId":"4539850000007062"`, "", `"orderId":"4539850000007062"`, "", `"referenceNumber":"4539850000007062"`, "").Replace(string(out))
+	if HasCardNumber(masked) {
+		t.Errorf("a card number is left in free text: %s", masked)
+	}
+	if req.Order.Description != "refund to 5555 55** **** 4444" || req.Operator != "4012\t88**\t****\t1881" {
+		t.Errorf("description %q, operator %q", req.Order.Description, req.Operator)
+	}
+}
+
+// freeText lists the free-text fields of a request, where card numbers are
+// masked.
+func freeText(r RefundInstructionRequest) []string {
+	out := []string{r.Operator, r.Order.Description}
+	if c := r.Customer; c != nil {
+		out = append(out, c.FirstName, c.LastName)
+		addr := func(a *Address) {
+			if a != nil {
+				out = append(out, a.Address1, a.Address2, a.Address3, a.City, a.State, a.PostalCode)
+			}
+		}
+		addr(c.BillingAddress)
+		if c.ShippingAddress != nil {
+			out = append(out, c.ShippingAddress.RecipientName)
+			addr(c.ShippingAddress.Address)
+		}
+		for _, m := range c.ContactMethods {
+			out = append(out, m.Value)
+		}
+	}
+	return out
+}
+
+// walkStrings calls fn with every string in a decoded JSON value.
+func walkStrings(v any, fn func(string)) {
+	switch v := v.(type) {
+	case string:
+		fn(v)
+	case []any:
+		for _, x := range v {
+			walkStrings(x, fn)
+		}
+	case map[string]any:
+		for k, x := range v {
+			fn(k)
+			walkStrings(x, fn)
+		}
+	}
 }

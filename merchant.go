@@ -42,4 +42,7 @@ type Principal struct {
 	MerchantID string
 	APIKeyID   string
 	ExpiresAt  time.Time
+	// TokenHash is the hash of the bearer token, to check it again during
+	// a long wait; nil for callers inside the process.
+	TokenHash []byte
 }

@@ -57,6 +57,9 @@ type Reader interface {
 	APIKeyGetByHash(ctx context.Context, hash []byte) (*APIKey, error)
 	APIKeyList(ctx context.Context, merchantID string) ([]*APIKey, error)
 	TokenGetByHash(ctx context.Context, hash []byte) (*Token, error)
+	// TokenCountSince counts the tokens issued for an API key at or after
+	// since, and returns when the first of them was issued.
+	TokenCountSince(ctx context.Context, apiKeyID string, since time.Time) (n int, first time.Time, err error)
 
 	DeviceGet(ctx context.Context, id string) (*Device, error)
 	DeviceGetBySerial(ctx context.Context, merchantID, serialNumber string) (*Device, error)

@@ -26,11 +26,17 @@ type schema interface {
 }
 
 // decodeJSON parses body into plain values (objects, arrays, json.Number,
-// strings, bools, nil). It refuses invalid UTF-8, syntax errors and
-// trailing data.
+// strings, bools, nil). It refuses syntax errors, trailing data, and text
+// that encoding/json would quietly change: invalid UTF-8 and escaped
+// surrogates that are not half of a pair (each named by its JSON path).
 func decodeJSON(body []byte) (any, error) {
-	if !utf8.Valid(body) {
-		return nil, &Error{Code: CodeInvalid, Message: "The request body is not valid UTF-8"}
+	if !utf8.Valid(body) || bytes.Contains(body, []byte(`\ud`)) || bytes.Contains(body, []byte(`\uD`)) {
+		if fields := badText(body); len(fields) > 0 {
+			return nil, invalid(fields)
+		}
+		if !utf8.Valid(body) {
+			return nil, &Error{Code: CodeInvalid, Message: "The request body is not valid UTF-8"}
+		}
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
@@ -45,6 +51,129 @@ func decodeJSON(body []byte) (any, error) {
 		return nil, &Error{Code: CodeInvalid, Message: "The request body has data after the JSON object"}
 	}
 	return v, nil
+}
+
+// invalid is the error for problems with fields of the input.
+func invalid(fields []FieldError) *Error {
+	return &Error{Code: CodeInvalid, Message: "One or more validation errors occurred, see error section for more info", Fields: fields}
+}
+
+// badText names every string of a JSON text that is not valid text:
+// invalid UTF-8, or an escaped surrogate (\ud800) that is not half of a
+// pair. It returns nothing for a text that is not valid JSON.
+func badText(body []byte) []FieldError {
+	type level struct {
+		array bool
+		n     int    // array: the index of the item being read
+		key   string // object: the member being read
+		inKey bool   // object: the next string is a member name
+	}
+	var stack []*level
+	path := func() string {
+		var b strings.Builder
+		for _, l := range stack {
+			if l.array {
+				fmt.Fprintf(&b, "[%d]", l.n)
+			} else {
+				if b.Len() > 0 {
+					b.WriteByte('.')
+				}
+				b.WriteString(strings.ToValidUTF8(l.key, "\uFFFD"))
+			}
+		}
+		return echo(b.String(), 100) // member names come from the client
+	}
+	done := func() { // a value ended
+		if len(stack) > 0 {
+			if top := stack[len(stack)-1]; top.array {
+				top.n++
+			} else {
+				top.inKey = true
+			}
+		}
+	}
+	var fields []FieldError
+	dec := json.NewDecoder(bytes.NewReader(body))
+	for {
+		start := dec.InputOffset()
+		tok, err := dec.Token()
+		if err != nil {
+			if !errors.Is(err, io.EOF) {
+				return nil
+			}
+			return fields
+		}
+		switch t := tok.(type) {
+		case json.Delim:
+			if t == '{' || t == '[' {
+				stack = append(stack, &level{array: t == '[', inKey: t == '{'})
+				continue
+			}
+			stack = stack[:len(stack)-1]
+			done()
+		case string:
+			raw := body[start:dec.InputOffset()]
+			raw = raw[bytes.IndexByte(raw, '"'):]
+			why := textProblem(raw)
+			if top := len(stack) - 1; top >= 0 && stack[top].inKey {
+				stack[top].key, stack[top].inKey = t, false
+				if why != "" {
+					at := path()
+					fields = append(fields, FieldError{Parameter: at, Detail: "invalid text", Message: "the member name " + at + " " + why})
+				}
+				continue
+			}
+			if why != "" {
+				at := path()
+				fields = append(fields, FieldError{Parameter: at, Detail: "invalid text", Message: at + " " + why})
+			}
+			done()
+		default:
+			done()
+		}
+	}
+}
+
+// textProblem says what is wrong with a JSON string as it was sent (with
+// its quotes and escapes), or "" if nothing is.
+func textProblem(raw []byte) string {
+	if !utf8.Valid(raw) {
+		return "is not valid UTF-8 text"
+	}
+	hex := func(b []byte) int {
+		v, err := strconv.ParseUint(string(b), 16, 16)
+		if err != nil {
+			return -1
+		}
+		return int(v)
+	}
+	half := func(i int) string {
+		return "holds half of a surrogate pair (\\u" + string(raw[i+2:i+6]) + "), which is no character"
+	}
+	for i := 0; i+1 < len(raw); i++ {
+		if raw[i] != '\\' {
+			continue
+		}
+		if raw[i+1] != 'u' || i+6 > len(raw) {
+			i++
+			continue
+		}
+		switch v := hex(raw[i+2 : i+6]); {
+		case v >= 0xd800 && v < 0xdc00:
+			if i+12 > len(raw) || raw[i+6] != '\\' || raw[i+7] != 'u' {
+				return half(i)
+			}
+			if lo := hex(raw[i+8 : i+12]); lo < 0xdc00 || lo > 0xdfff {
+				return half(i)
+			}
+			i += 11
+		case v >= 0xdc00 && v <= 0xdfff:
+			return half(i)
+		default:
+			i += 5
+		}
+	}
+	return ""
 }
 
 // jsonErrorText describes a decoding error with its byte offset.
@@ -89,17 +218,26 @@ func typeName(v any) string {
 }
 
 // str is a JSON string with a length range in characters (code points, as
-// JSON Schema counts them) and an optional list of allowed values.
+// JSON Schema counts them) and an optional list of allowed values. No
+// string may hold a NUL character.
 type str struct {
 	min, max int // max 0 means no limit
 	enum     []string
 	hint     string // shown when the value is not in enum
+	// text marks free text that people type (a description, a name, an
+	// address): card numbers in it are masked (RedactCardNumbers), since a
+	// cashier may type one there. Identifiers are kept as sent.
+	text bool
 }
 
 func (s str) check(v any, path string, errs *[]FieldError) any {
 	x, ok := v.(string)
 	if !ok {
 		problem(errs, path, "wrong type", "%s must be a string, got %s", path, typeName(v))
+		return nil
+	}
+	if strings.IndexByte(x, 0) >= 0 {
+		problem(errs, path, "invalid text", "%s must not hold a NUL character (\\u0000)", path)
 		return nil
 	}
 	n := utf8.RuneCountInString(x)
@@ -118,20 +256,37 @@ func (s str) check(v any, path string, errs *[]FieldError) any {
 		}
 		problem(errs, path, "not allowed", "%s must be %s; got %s", path, hint, strconv.Quote(echo(x, 40)))
 	}
+	if s.text {
+		x = RedactCardNumbers(x)
+	}
 	return x
 }
 
-// echo shows a value from a request in an error message: at most n
-// characters of it, with card numbers masked.
+// ValidText reports whether s is text that every store keeps as it is:
+// valid UTF-8, with no NUL character (PostgreSQL refuses both).
+func ValidText(s string) bool { return utf8.ValidString(s) && strings.IndexByte(s, 0) < 0 }
+
+// echo shows a value from a request in an error message: card numbers
+// masked first, then at most n characters of it.
 func echo(s string, n int) string {
+	s = RedactCardNumbers(s)
 	if utf8.RuneCountInString(s) > n {
 		s = string([]rune(s)[:n]) + "…"
 	}
-	return RedactCardNumbers(s)
+	return s
 }
 
-// integer is a JSON integer that fits an int64, written without a fraction
-// or an exponent.
+// Quote shows a value that a client sent, in a message or a log line:
+// card numbers masked, at most 64 characters, and quoted as Go quotes
+// strings, so that no control character or invalid byte goes through.
+func Quote(s string) string { return strconv.Quote(echo(s, 64)) }
+
+// MaxSafeInteger is the largest integer that every JSON client holds
+// exactly (2^53-1; RFC 7493, I-JSON): JavaScript's numbers are doubles.
+const MaxSafeInteger = 1<<53 - 1
+
+// integer is a JSON integer from -MaxSafeInteger to MaxSafeInteger,
+// written without a fraction or an exponent.
 type integer struct{ hint string }
 
 func (s integer) check(v any, path string, errs *[]FieldError) any {
@@ -145,12 +300,18 @@ func (s integer) check(v any, path string, errs *[]FieldError) any {
 		if strings.ContainsAny(string(num), ".eE") {
 			problem(errs, path, "not an integer", "%s must be a whole number%s, got %s", path, s.hint, echo(string(num), 40))
 		} else {
-			problem(errs, path, "out of range", "%s is out of range: it must fit a 64-bit integer", path)
+			problem(errs, path, "out of range", outOfRange, path)
 		}
+		return nil
+	}
+	if n > MaxSafeInteger || n < -MaxSafeInteger {
+		problem(errs, path, "out of range", outOfRange, path)
 		return nil
 	}
 	return n
 }
+
+const outOfRange = "%s is out of range: it must be from -9007199254740991 to 9007199254740991, the integers every JSON client holds exactly (RFC 7493)"
 
 // boolean is a JSON true or false.
 type boolean struct{}
@@ -281,11 +442,7 @@ func validate(body []byte, s schema, dst any, extra func(v any, errs *[]FieldErr
 		extra(clean, &errs)
 	}
 	if len(errs) > 0 {
-		return &Error{
-			Code:    CodeInvalid,
-			Message: "One or more validation errors occurred, see error section for more info",
-			Fields:  errs,
-		}
+		return invalid(errs)
 	}
 	b, err := json.Marshal(clean)
 	if err != nil {

@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"net/url"
 
 	"github.com/ferrygateway/ferry"
 	"github.com/ferrygateway/ferry/core"
@@ -32,8 +33,10 @@ func (s *Server) submitRefundInstruction(w http.ResponseWriter, r *http.Request)
 		MerchantID:     principal(r).MerchantID,
 		IdempotencyKey: key,
 		SerialNumber:   r.PathValue("serialNumber"),
-		Fingerprint:    ferry.RequestFingerprint(r.Method, r.URL.EscapedPath(), body),
-		Body:           body,
+		// The canonical request: /v1/devices/ADEV%31/… and /v1/devices/ADEV1/…
+		// name one device, so they are one request.
+		Fingerprint: ferry.RequestFingerprint(r.Method, "/v1/devices/"+url.PathEscape(r.PathValue("serialNumber"))+"/refund-instructions", body),
+		Body:        body,
 		Render: func(in *ferry.Instruction) ([]byte, error) {
 			return httpx.Marshal(s.refundInstruction(r, in.State()))
 		},
@@ -51,13 +54,13 @@ func (s *Server) submitRefundInstruction(w http.ResponseWriter, r *http.Request)
 // getRefundInstruction answers with the instruction once it is no longer
 // in progress, or after the poll wait with its current state.
 func (s *Server) getRefundInstruction(w http.ResponseWriter, r *http.Request) error {
-	merchant := principal(r).MerchantID
-	release, err := s.polls.Acquire(merchant, "status requests")
+	p := principal(r)
+	release, err := s.polls.Acquire(p.MerchantID, "status requests")
 	if err != nil {
 		return err
 	}
 	defer release()
-	in, err := s.svc.WaitInstruction(r.Context(), merchant, r.PathValue("refundInstructionId"), s.cfg.PollWait, s.drain)
+	in, err := s.svc.WaitInstruction(r.Context(), p, r.PathValue("refundInstructionId"), s.cfg.PollWait, s.drain)
 	if err != nil {
 		return err
 	}

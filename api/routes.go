@@ -8,7 +8,8 @@ import (
 )
 
 // Handler returns the API's routes, all of them, in one place, behind the
-// middleware: request id → access log → content negotiation.
+// middleware: request id → access log → content negotiation → request
+// checks (httpx.Renderer.CheckRequest).
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	handle := func(pattern string, h httpx.Handler) { mux.Handle(pattern, s.rd.Handle(h)) }
@@ -35,7 +36,7 @@ func (s *Server) Handler() http.Handler {
 	handle("/", httpx.NotFound)
 
 	quiet := func(path string) bool { return strings.HasPrefix(path, "/healthz") }
-	return httpx.RequestIDs(httpx.AccessLog(s.log, quiet)(s.rd.Negotiate(mux)))
+	return httpx.RequestIDs(httpx.AccessLog(s.log, quiet)(s.rd.Negotiate(s.rd.CheckRequest(mux))))
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {

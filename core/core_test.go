@@ -795,7 +795,7 @@ func testWaitInstruction(t *testing.T, open opener) {
 	wait := func(drain chan struct{}) chan result {
 		ch := make(chan result, 1)
 		go func() {
-			got, err := e.svc.WaitInstruction(e.ctx, e.merchant.ID, in.ID, 30*time.Second, drain)
+			got, err := e.svc.WaitInstruction(e.ctx, &ferry.Principal{MerchantID: e.merchant.ID}, in.ID, 30*time.Second, drain)
 			ch <- result{got, err}
 		}()
 		return ch
@@ -849,9 +849,9 @@ func testWaitInstruction(t *testing.T, open opener) {
 	}
 
 	// Unknown and malformed ids.
-	_, err := e.svc.WaitInstruction(e.ctx, e.merchant.ID, "0123", time.Second, nil)
+	_, err := e.svc.WaitInstruction(e.ctx, &ferry.Principal{MerchantID: e.merchant.ID}, "0123", time.Second, nil)
 	wantCode(t, err, ferry.CodeNotFound)
-	_, err = e.svc.WaitInstruction(e.ctx, e.merchant.ID, string(make([]byte, 37)), time.Second, nil)
+	_, err = e.svc.WaitInstruction(e.ctx, &ferry.Principal{MerchantID: e.merchant.ID}, string(make([]byte, 37)), time.Second, nil)
 	wantCode(t, err, ferry.CodeInvalid)
 }
 
@@ -959,19 +959,19 @@ func testEndedStateCached(t *testing.T, open opener) {
 	if _, err := e.svc.CancelInstruction(e.ctx, e.merchant.ID, in.ID); err != nil {
 		t.Fatal(err)
 	}
-	first, err := e.svc.WaitInstruction(e.ctx, e.merchant.ID, in.ID, 0, nil)
+	first, err := e.svc.WaitInstruction(e.ctx, &ferry.Principal{MerchantID: e.merchant.ID}, in.ID, 0, nil)
 	if err != nil || first.Phase != ferry.PhaseCanceled {
 		t.Fatalf("state = %+v, %v", first, err)
 	}
 	if _, ok := e.svc.ended.m[[2]string{e.merchant.ID, in.ID}]; !ok {
 		t.Fatal("an ended state was not kept")
 	}
-	again, err := e.svc.WaitInstruction(e.ctx, e.merchant.ID, in.ID, time.Second, nil)
+	again, err := e.svc.WaitInstruction(e.ctx, &ferry.Principal{MerchantID: e.merchant.ID}, in.ID, time.Second, nil)
 	if err != nil || *again != *first {
 		t.Fatalf("from the cache: %+v, %v; stored: %+v", again, err, first)
 	}
 	other, _, _ := e.svc.CreateMerchant(e.ctx, "Other")
-	_, err = e.svc.WaitInstruction(e.ctx, other.ID, in.ID, 0, nil)
+	_, err = e.svc.WaitInstruction(e.ctx, &ferry.Principal{MerchantID: other.ID}, in.ID, 0, nil)
 	wantCode(t, err, ferry.CodeNotFound)
 	// An instruction in progress is never kept: its state still changes.
 	e.addDevice(e.merchant, "LIVE-1")
@@ -979,7 +979,7 @@ func testEndedStateCached(t *testing.T, open opener) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.svc.WaitInstruction(e.ctx, e.merchant.ID, live.Instruction.ID, 0, nil); err != nil {
+	if _, err := e.svc.WaitInstruction(e.ctx, &ferry.Principal{MerchantID: e.merchant.ID}, live.Instruction.ID, 0, nil); err != nil {
 		t.Fatal(err)
 	}
 	if _, ok := e.svc.ended.m[[2]string{e.merchant.ID, live.Instruction.ID}]; ok {

@@ -77,7 +77,7 @@ func (s *Service) CreatePairCode(ctx context.Context, p PairCodeParams) (string,
 		return "", nil, time.Time{}, err
 	case p.ProcessingTerminalID != "" && p.ProcessingTerminalID != d.ProcessingTerminalID:
 		return "", nil, time.Time{}, ferry.Errorf(ferry.CodeConflict,
-			"Device %s is registered on processing terminal %s, not %s", d.SerialNumber, d.ProcessingTerminalID, p.ProcessingTerminalID)
+			"Device %s is registered on processing terminal %s, not %s", shown(d.SerialNumber), shown(d.ProcessingTerminalID), ferry.Quote(p.ProcessingTerminalID))
 	}
 	b := make([]byte, 8)
 	rand.Read(b)
@@ -111,6 +111,10 @@ func pairCodeHash(code string) []byte {
 func (s *Service) Pair(ctx context.Context, code, serial string) (string, *ferry.Device, error) {
 	var secret string
 	var dev *ferry.Device
+	// An unknown code is refused with a read, without the writer.
+	if _, err := s.store.PairCodeGetByHash(ctx, pairCodeHash(code)); ferry.ErrorCode(err) == ferry.CodeNotFound {
+		return "", nil, errPairingNotValid
+	}
 	err := s.store.Update(ctx, func(tx ferry.Tx) error {
 		// Only the right code with the right serial number learns more than
 		// "not valid": whether the code was used or expired.
@@ -147,7 +151,9 @@ func (s *Service) Pair(ctx context.Context, code, serial string) (string, *ferry
 
 var errPairingNotValid = ferry.Errorf(ferry.CodeUnauthorized, "The pairing code is not valid for this serial number")
 
-var errDeviceNotAuthorized = ferry.Errorf(ferry.CodeUnauthorized, "The device credential is not valid")
+// errDeviceNotAuthorized is the one answer for every device credential
+// that does not work, unknown or revoked.
+var errDeviceNotAuthorized = ferry.Errorf(ferry.CodeUnauthorized, "The device credential is not valid: it is unknown or was revoked; pair the device again")
 
 // AuthenticateDevice returns the device and credential behind a device
 // credential's secret; an unknown or revoked one is CodeUnauthorized.
@@ -163,11 +169,8 @@ func (s *Service) AuthenticateDevice(ctx context.Context, secret string) (*ferry
 	if err != nil {
 		return nil, nil, err
 	}
-	if subtle.ConstantTimeCompare(cred.Hash, hash) != 1 {
+	if subtle.ConstantTimeCompare(cred.Hash, hash) != 1 || !cred.RevokedAt.IsZero() {
 		return nil, nil, errDeviceNotAuthorized
-	}
-	if !cred.RevokedAt.IsZero() {
-		return nil, nil, errRevoked
 	}
 	d, err := s.store.DeviceGet(ctx, cred.DeviceID)
 	if err != nil {
@@ -175,8 +178,6 @@ func (s *Service) AuthenticateDevice(ctx context.Context, secret string) (*ferry
 	}
 	return d, cred, nil
 }
-
-var errRevoked = ferry.Errorf(ferry.CodeUnauthorized, "The device credential was revoked")
 
 // RevokeDevice revokes every credential of the merchant's device at once:
 // calls in progress on them end with CodeUnauthorized. It returns how many
@@ -215,7 +216,7 @@ func (c *deviceConn) checkCredential(ctx context.Context) error {
 		return fmt.Errorf("checking the device credential: %w", err)
 	}
 	if !cred.RevokedAt.IsZero() {
-		return errRevoked
+		return errDeviceNotAuthorized
 	}
 	return nil
 }

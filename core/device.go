@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/ferrygateway/ferry"
 )
@@ -44,9 +45,13 @@ func (s *Service) addDevice(ctx context.Context, tx ferry.Tx, p AddDeviceParams)
 		fields = append(fields, ferry.FieldError{Parameter: "serialNumber", Detail: "invalid",
 			Message: "serialNumber must be 1 to 64 letters, digits, '.', '_', ':' or '-', starting with a letter or digit"})
 	}
-	if n := len([]rune(p.ProcessingTerminalID)); n < ferry.MinProcessingTermID || n > ferry.MaxProcessingTermID {
+	if n := len([]rune(p.ProcessingTerminalID)); n < ferry.MinProcessingTermID || n > ferry.MaxProcessingTermID || !ferry.ValidText(p.ProcessingTerminalID) {
 		fields = append(fields, ferry.FieldError{Parameter: "processingTerminalId", Detail: "invalid length",
-			Message: "processingTerminalId must be 4 to 50 characters"})
+			Message: "processingTerminalId must be 4 to 50 characters of UTF-8 text, without NUL"})
+	}
+	if len([]rune(p.Model)) > 64 || !ferry.ValidText(p.Model) {
+		fields = append(fields, ferry.FieldError{Parameter: "model", Detail: "invalid",
+			Message: "model must be at most 64 characters of UTF-8 text, without NUL"})
 	}
 	if len(fields) > 0 {
 		return nil, &ferry.Error{Code: ferry.CodeInvalid, Message: "The device is not valid", Fields: fields}
@@ -69,7 +74,7 @@ func (s *Service) addDevice(ctx context.Context, tx ferry.Tx, p AddDeviceParams)
 	}
 	err := tx.DeviceInsert(ctx, d)
 	if ferry.ErrorCode(err) == ferry.CodeConflict {
-		return nil, &ferry.Error{Code: ferry.CodeConflict, Message: fmt.Sprintf("The merchant already has a device with serial number %s", p.SerialNumber), Err: err}
+		return nil, &ferry.Error{Code: ferry.CodeConflict, Message: fmt.Sprintf("The merchant already has a device with serial number %s", shown(p.SerialNumber)), Err: err}
 	}
 	return d, err
 }
@@ -257,6 +262,15 @@ func (c *deviceConn) held(ctx context.Context, l ferry.Lease, fn change) (*ferry
 	if !ferry.ValidInstructionID(l.InstructionID) {
 		return nil, ferry.NotFound("refund instruction")
 	}
+	// A lease that is not current is refused with a read: a flood of stale
+	// or foreign calls never holds the database's writer.
+	in, err := c.s.store.InstructionGet(ctx, c.dev.MerchantID, l.InstructionID)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.check(in, l); err != nil {
+		return nil, err
+	}
 	return c.s.transition(ctx, c.dev.MerchantID, l.InstructionID, func(tx ferry.Tx, in *ferry.Instruction) (string, string, error) {
 		if err := c.check(in, l); err != nil {
 			return "", "", err
@@ -265,16 +279,30 @@ func (c *deviceConn) held(ctx context.Context, l ferry.Lease, fn change) (*ferry
 	})
 }
 
-// check fails unless in belongs to this device and l is its current lease.
+// check fails unless in belongs to this device, l is its current lease,
+// and this session holds it: a lease belongs to the session that took it,
+// and no other session of the device (nor a call that names none) may
+// report on it.
 func (c *deviceConn) check(in *ferry.Instruction, l ferry.Lease) error {
 	if in.DeviceID != c.dev.ID {
 		return ferry.NotFound("refund instruction")
 	}
 	if in.LeaseToken != l.Token || in.Phase == ferry.PhaseQueued || in.LeaseToken == 0 {
 		return &ferry.Error{Code: ferry.CodeLeaseLost,
-			Message: fmt.Sprintf("Lease %d on instruction %s is no longer current; drop the instruction", l.Token, l.InstructionID)}
+			Message: fmt.Sprintf("Lease %d on instruction %s is no longer current; drop the instruction", l.Token, in.ID)}
+	}
+	if in.LeaseSession != c.session {
+		return notHolder(in, l)
 	}
 	return nil
+}
+
+// notHolder is the error for a call about a lease that another session of
+// the device holds.
+func notHolder(in *ferry.Instruction, l ferry.Lease) error {
+	return &ferry.Error{Code: ferry.CodeLeaseLost,
+		Message: fmt.Sprintf("Lease %d on instruction %s belongs to another device session; only the session that took it (named in the %s header) may report on it",
+			l.Token, in.ID, ferry.SessionHeader)}
 }
 
 // renew extends the lease when less than half of it is left; a lease with
@@ -336,8 +364,8 @@ func (c *deviceConn) Heartbeat(ctx context.Context, l ferry.Lease, wait time.Dur
 		if err != nil {
 			return nil, err
 		}
-		if now.LeaseToken != l.Token || now.Phase == ferry.PhaseQueued {
-			return nil, &ferry.Error{Code: ferry.CodeLeaseLost, Message: "The lease is no longer current; drop the instruction"}
+		if err := c.check(now, l); err != nil {
+			return nil, err
 		}
 		if !now.Phase.Active() {
 			return leaseState(now), nil
@@ -417,17 +445,33 @@ func (c *deviceConn) Ack(ctx context.Context, l ferry.Lease) error {
 	return err
 }
 
-// cleanText makes device-supplied text safe to store and show: card
-// numbers masked, control characters dropped, length capped.
+// shown is a stored identifier (a serial number, a terminal id) as a
+// message repeats it: one that looks like a card number is masked, as
+// everything Ferry repeats is.
+func shown(id string) string { return ferry.RedactCardNumbers(id) }
+
+// cleanText makes device-supplied text safe to store and show. It
+// normalises first: control and format characters go, and every run of
+// whitespace becomes one space. Then card numbers are masked, and last the
+// length is capped; no step after the masking can join digits up again.
 func cleanText(s string, max int) string {
-	s = ferry.RedactCardNumbers(s)
-	s = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
-			return -1
+	var b strings.Builder
+	space := false
+	for _, r := range strings.ToValidUTF8(s, "\uFFFD") {
+		switch {
+		case unicode.IsSpace(r):
+			space = true
+			continue
+		case unicode.In(r, unicode.Cc, unicode.Cf):
+			continue
 		}
-		return r
-	}, s)
-	s = strings.TrimSpace(s)
+		if space && b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		space = false
+		b.WriteRune(r)
+	}
+	s = ferry.RedactCardNumbers(b.String())
 	if r := []rune(s); len(r) > max {
 		s = string(r[:max])
 	}

@@ -141,7 +141,7 @@ func (s *Service) checkSubmission(ctx context.Context, p SubmitParams) (ferry.Re
 	if req.ProcessingTerminalID != dev.ProcessingTerminalID {
 		return req, nil, &ferry.Error{Code: ferry.CodeInvalid, Message: "One or more validation errors occurred, see error section for more info",
 			Fields: []ferry.FieldError{{Parameter: "processingTerminalId", Detail: "wrong terminal",
-				Message: fmt.Sprintf("device %s belongs to processing terminal %s, not %s", dev.SerialNumber, dev.ProcessingTerminalID, req.ProcessingTerminalID)}}}
+				Message: fmt.Sprintf("device %s belongs to processing terminal %s, not %s", shown(dev.SerialNumber), shown(dev.ProcessingTerminalID), ferry.Quote(req.ProcessingTerminalID))}}}
 	}
 	return req, dev, nil
 }
@@ -149,10 +149,10 @@ func (s *Service) checkSubmission(ctx context.Context, p SubmitParams) (ferry.Re
 // busy describes a device that runs another instruction.
 func (s *Service) busy(ctx context.Context, dev *ferry.Device, cause error) error {
 	e := &ferry.Error{Code: ferry.CodeDeviceBusy, Err: cause,
-		Message: fmt.Sprintf("Device %s is already running a refund instruction; wait for it to finish or cancel it", dev.SerialNumber)}
+		Message: fmt.Sprintf("Device %s is already running a refund instruction; wait for it to finish or cancel it", shown(dev.SerialNumber))}
 	if running, err := s.store.InstructionActiveForDevice(ctx, dev.ID); err == nil {
 		e.Instance = "/v1/refund-instructions/" + running.ID
-		e.Message = fmt.Sprintf("Device %s is already running refund instruction %s; wait for it to finish or cancel it", dev.SerialNumber, running.ID)
+		e.Message = fmt.Sprintf("Device %s is already running refund instruction %s; wait for it to finish or cancel it", shown(dev.SerialNumber), running.ID)
 	}
 	return e
 }
@@ -200,14 +200,16 @@ func invalidInstructionID() error {
 		Fields: []ferry.FieldError{{Parameter: "refundInstructionId", Detail: "invalid length", Message: "refundInstructionId must be 1 to 36 characters"}}}
 }
 
-// WaitInstruction returns the instruction's state as soon as it is no
-// longer in progress, or when wait passes, or when drain is closed (the
-// server is shutting down), whichever comes first. It does not poll: it
-// sleeps until the notifier reports a change.
-func (s *Service) WaitInstruction(ctx context.Context, merchantID, id string, wait time.Duration, drain <-chan struct{}) (*ferry.InstructionState, error) {
+// WaitInstruction returns the state of p's merchant's instruction as soon
+// as it is no longer in progress, or when wait passes, or when drain is
+// closed (the server is shutting down), whichever comes first. It does not
+// poll: it sleeps until the notifier reports a change. If p's API key is
+// revoked meanwhile, the wait ends with CodeUnauthorized.
+func (s *Service) WaitInstruction(ctx context.Context, p *ferry.Principal, id string, wait time.Duration, drain <-chan struct{}) (*ferry.InstructionState, error) {
 	if !ferry.ValidInstructionID(id) {
 		return nil, invalidInstructionID()
 	}
+	merchantID := p.MerchantID
 	st, err := s.instructionState(ctx, merchantID, id)
 	if err != nil || !st.Phase.Active() || wait <= 0 {
 		return st, err
@@ -216,6 +218,12 @@ func (s *Service) WaitInstruction(ctx context.Context, merchantID, id string, wa
 	// read and the subscription is not missed.
 	sub := s.notifier.Subscribe(ferry.InstructionTopic(id))
 	defer sub.Close()
+	revoked := s.notifier.Subscribe(ferry.RevokedTopic)
+	defer revoked.Close()
+	// A revocation between the token's check and the subscription.
+	if err := s.checkPrincipal(ctx, p); err != nil {
+		return nil, err
+	}
 	timer := s.clock.NewTimer(wait)
 	defer timer.Stop()
 	for {
@@ -225,6 +233,10 @@ func (s *Service) WaitInstruction(ctx context.Context, merchantID, id string, wa
 		}
 		select {
 		case <-sub.C():
+		case <-revoked.C():
+			if err := s.checkPrincipal(ctx, p); err != nil {
+				return nil, err
+			}
 		case <-timer.C():
 			return st, nil
 		case <-drain:

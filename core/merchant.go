@@ -3,6 +3,8 @@ package core
 import (
 	"context"
 	"crypto/subtle"
+	"fmt"
+	"math"
 	"strings"
 	"sync"
 	"time"
@@ -27,9 +29,9 @@ func (s *Service) CreateMerchant(ctx context.Context, name string) (*ferry.Merch
 
 func (s *Service) createMerchant(ctx context.Context, tx ferry.Tx, name string) (*ferry.Merchant, string, error) {
 	name = strings.TrimSpace(name)
-	if name == "" || len([]rune(name)) > 100 {
+	if name == "" || len([]rune(name)) > 100 || !ferry.ValidText(name) {
 		return nil, "", &ferry.Error{Code: ferry.CodeInvalid, Message: "A merchant needs a name of 1 to 100 characters",
-			Fields: []ferry.FieldError{{Parameter: "name", Detail: "invalid", Message: "name must be 1 to 100 characters"}}}
+			Fields: []ferry.FieldError{{Parameter: "name", Detail: "invalid", Message: "name must be 1 to 100 characters of UTF-8 text, without NUL"}}}
 	}
 	m := &ferry.Merchant{ID: ferry.NewID(), Name: name, CreatedAt: tx.Now()}
 	if err := tx.MerchantInsert(ctx, m); err != nil {
@@ -83,10 +85,19 @@ func (s *Service) RevokeAPIKey(ctx context.Context, merchantID, keyID string) er
 	return err
 }
 
+// errNotAuthorized is the one answer for every API key that does not work.
 var errNotAuthorized = &ferry.Error{Code: ferry.CodeUnauthorized, Message: "Your identity could not be verified"}
 
+// errBadToken is the one answer for every bearer token that does not work:
+// unknown, expired, or issued for a key since revoked. The client does the
+// same in each case.
+var errBadToken = &ferry.Error{Code: ferry.CodeUnauthorized,
+	Message: "Your bearer token is not valid: it may have expired or been revoked; get a new one from POST /authorize"}
+
 // Authorize exchanges an API key for a bearer token. It returns the token
-// and its lifetime; an unknown or revoked key is CodeUnauthorized.
+// and its lifetime; an unknown or revoked key is CodeUnauthorized. An API
+// key gets at most Config.TokenRate tokens a minute; past that it is
+// CodeRateLimited, with the seconds until the next one in RetryAfter.
 func (s *Service) Authorize(ctx context.Context, apiKey string) (string, time.Duration, error) {
 	if apiKey == "" {
 		return "", 0, &ferry.Error{Code: ferry.CodeUnauthorized, Message: "Send your API key in the x-api-key header"}
@@ -104,6 +115,19 @@ func (s *Service) Authorize(ctx context.Context, apiKey string) (string, time.Du
 	}
 	token := ferry.NewSecret(ferry.TokenPrefix)
 	err = s.store.Update(ctx, func(tx ferry.Tx) error {
+		// One key's requests count one after the other, on every instance.
+		if err := tx.Lock(ctx, "authorize:"+key.ID); err != nil {
+			return err
+		}
+		n, first, err := tx.TokenCountSince(ctx, key.ID, tx.Now().Add(-time.Minute))
+		if err != nil {
+			return err
+		}
+		if n >= s.cfg.TokenRate {
+			return &ferry.Error{Code: ferry.CodeRateLimited, RetryAfter: max(1, int(math.Ceil(first.Add(time.Minute).Sub(tx.Now()).Seconds()))),
+				Message: fmt.Sprintf("This API key got %d bearer tokens in the last minute, the most Ferry issues; keep a token and use it until it expires (%s)",
+					n, durationText(s.cfg.TokenTTL))}
+		}
 		return tx.TokenInsert(ctx, &ferry.Token{
 			Hash:       ferry.HashSecret(token),
 			MerchantID: key.MerchantID,
@@ -133,18 +157,15 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*ferry.Princi
 	}
 	t, err := s.store.TokenGetByHash(ctx, hash)
 	if ferry.ErrorCode(err) == ferry.CodeNotFound {
-		return nil, errNotAuthorized
+		return nil, errBadToken
 	}
 	if err != nil {
 		return nil, err
 	}
-	if subtle.ConstantTimeCompare(t.Hash, hash) != 1 {
-		return nil, errNotAuthorized
+	if subtle.ConstantTimeCompare(t.Hash, hash) != 1 || !now.Before(t.ExpiresAt) {
+		return nil, errBadToken
 	}
-	if !now.Before(t.ExpiresAt) {
-		return nil, &ferry.Error{Code: ferry.CodeUnauthorized, Message: "Your bearer token has expired; get a new one from POST /authorize"}
-	}
-	p := &ferry.Principal{MerchantID: t.MerchantID, APIKeyID: t.APIKeyID, ExpiresAt: t.ExpiresAt}
+	p := &ferry.Principal{MerchantID: t.MerchantID, APIKeyID: t.APIKeyID, ExpiresAt: t.ExpiresAt, TokenHash: hash}
 	s.tokens.put(hash, p)
 	return p, nil
 }
@@ -186,4 +207,19 @@ func (c *tokenCache) put(hash []byte, p *ferry.Principal) {
 		clear(c.m)
 	}
 	c.m[string(hash)] = p
+}
+
+// checkPrincipal fails with the answer for a token that does not work once
+// p's token has been revoked (with its API key). A token still in the
+// cache is valid: any revocation empties the cache.
+func (s *Service) checkPrincipal(ctx context.Context, p *ferry.Principal) error {
+	if p.TokenHash == nil || s.tokens.get(p.TokenHash, s.clock.Now()) != nil {
+		return nil
+	}
+	if _, err := s.store.TokenGetByHash(ctx, p.TokenHash); ferry.ErrorCode(err) == ferry.CodeNotFound {
+		return errBadToken
+	} else if err != nil {
+		return err
+	}
+	return nil
 }

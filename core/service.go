@@ -34,6 +34,9 @@ type Config struct {
 	// TouchInterval is how often a device's last-seen time is written while
 	// it polls. Default: 10s, and at most a quarter of OnlineWindow.
 	TouchInterval time.Duration
+	// TokenRate caps the bearer tokens one API key gets a minute, on all
+	// instances together. Default: 60.
+	TokenRate int
 }
 
 func (c *Config) setDefaults() {
@@ -49,6 +52,9 @@ func (c *Config) setDefaults() {
 	def(&c.OnlineWindow, 2*time.Minute)
 	def(&c.MaxDeviceWait, 60*time.Second)
 	def(&c.TouchInterval, 10*time.Second)
+	if c.TokenRate <= 0 {
+		c.TokenRate = 60
+	}
 	// A device that polls must never look offline between two touches.
 	c.TouchInterval = min(c.TouchInterval, c.OnlineWindow/4)
 }

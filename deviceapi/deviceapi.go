@@ -69,7 +69,7 @@ func (s *Server) Handler() http.Handler {
 	})
 	return httpx.RequestIDs(httpx.AccessLog(s.log, func(path string) bool {
 		return strings.HasSuffix(path, "/next") || strings.HasSuffix(path, "/heartbeat")
-	})(s.rd.Negotiate(versioned)))
+	})(s.rd.Negotiate(s.rd.CheckRequest(versioned))))
 }
 
 type ctxKey int
@@ -134,7 +134,8 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request) error {
 }
 
 // session names the device session of a request: the Ferry-Session
-// header, 1 to 64 letters, digits, '-' or '_'.
+// header, 1 to 64 letters, digits, '-' or '_', and no card number (Ferry
+// stores it with the lease).
 func session(r *http.Request) (string, error) {
 	id := r.Header.Get(ferry.SessionHeader)
 	ok := id != "" && len(id) <= 64
@@ -142,6 +143,10 @@ func session(r *http.Request) (string, error) {
 		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
 			ok = false
 		}
+	}
+	if ok && ferry.HasCardNumber(id) {
+		return "", &ferry.Error{Code: ferry.CodeInvalid, Message: "The " + ferry.SessionHeader + " header must not hold a card number; name the session with a random id",
+			Fields: []ferry.FieldError{{Parameter: ferry.SessionHeader, Detail: "invalid", Message: "a session id must not hold a card number"}}}
 	}
 	if !ok {
 		return "", &ferry.Error{Code: ferry.CodeInvalid, Message: "Name the device session in the " + ferry.SessionHeader + " header: 1 to 64 letters, digits, '-' or '_'",
@@ -157,7 +162,8 @@ func waitParam(r *http.Request, def time.Duration) (time.Duration, error) {
 		return def, nil
 	}
 	secs, err := strconv.ParseFloat(v, 64)
-	if err != nil || secs < 0 || secs > 60 {
+	// Plain decimals only: ParseFloat also takes NaN, Inf, 1e1 and 0x1p4.
+	if strings.Trim(v, "0123456789.") != "" || strings.Count(v, ".") > 1 || err != nil || secs < 0 || secs > 60 {
 		return 0, &ferry.Error{Code: ferry.CodeInvalid, Message: "wait must be a number of seconds from 0 to 60",
 			Fields: []ferry.FieldError{{Parameter: "wait", Detail: "invalid", Message: "wait must be a number of seconds from 0 to 60"}}}
 	}
@@ -208,8 +214,15 @@ func (s *Server) call(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// A call that names no session is no session's: it gets lease-lost.
+	var id string
+	if r.Header.Get(ferry.SessionHeader) != "" {
+		if id, err = session(r); err != nil {
+			return err
+		}
+	}
 	p := caller(r)
-	conn := s.svc.DeviceSession(p.device, p.cred, r.Header.Get(ferry.SessionHeader))
+	conn := s.svc.DeviceSession(p.device, p.cred, id)
 	lease := ferry.Lease{InstructionID: r.PathValue("id"), Token: req.LeaseToken}
 	ctx := r.Context()
 	var out any

@@ -5,7 +5,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -86,22 +85,6 @@ func Log(t testing.TB, name string) io.Writer {
 	}
 	t.Cleanup(func() { f.Close() })
 	return f
-}
-
-// panCandidate matches runs of letters and digits: a run of digits inside
-// a longer word (a hex id, say) is not a card number.
-var panCandidate = regexp.MustCompile(`[0-9A-Za-z]+`)
-
-// FindCardNumbers returns every Luhn-valid run of 13 to 19 digits in b
-// that stands alone, not inside a longer word of letters and digits.
-func FindCardNumbers(b []byte) []string {
-	var out []string
-	for _, tok := range panCandidate.FindAll(b, -1) {
-		if len(tok) >= 13 && len(tok) <= 19 && strings.Trim(string(tok), "0123456789") == "" && ferry.Luhn(string(tok)) {
-			out = append(out, string(tok))
-		}
-	}
-	return out
 }
 
 // ScanForCardNumbers reads every file under dir and describes each one

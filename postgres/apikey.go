@@ -55,6 +55,14 @@ func (q *queries) TokenGetByHash(ctx context.Context, hash []byte) (*ferry.Token
 	return &t, nil
 }
 
+func (q *queries) TokenCountSince(ctx context.Context, apiKeyID string, since time.Time) (int, time.Time, error) {
+	var n int
+	var first *time.Time
+	err := q.q.QueryRow(ctx, "SELECT count(*), min(created_at) FROM tokens WHERE api_key_id = $1 AND created_at >= $2", apiKeyID, ts(since)).
+		Scan(&n, &first)
+	return n, utc(first), translate(err, "token")
+}
+
 func (q *queries) TokenInsert(ctx context.Context, t *ferry.Token) error {
 	_, err := q.q.Exec(ctx, "INSERT INTO tokens ("+tokenColumns+") VALUES ($1, $2, $3, $4, $5)",
 		t.Hash, t.MerchantID, t.APIKeyID, ts(t.CreatedAt), ts(t.ExpiresAt))

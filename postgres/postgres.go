@@ -118,10 +118,10 @@ func (db *DB) Update(ctx context.Context, fn func(ferry.Tx) error) error {
 	var err error
 	for attempt := 0; attempt < 3; attempt++ {
 		if err = db.updateOnce(ctx, fn); !retryable(err) {
-			return err
+			return translate(err, "resource")
 		}
 	}
-	return err
+	return &ferry.Error{Code: ferry.CodeUnavailable, Message: "The database is busy; try again", RetryAfter: 1, Err: err}
 }
 
 func (db *DB) updateOnce(ctx context.Context, fn func(ferry.Tx) error) (err error) {
@@ -156,6 +156,41 @@ func (t *tx) Now() time.Time { return t.now }
 func (t *tx) Lock(ctx context.Context, name string) error {
 	_, err := t.q.Exec(ctx, "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", name)
 	return translate(err, "")
+}
+
+// stateError is the Ferry error for a PostgreSQL error, by SQLSTATE, or nil
+// for states that are Ferry's own bugs (internal errors). Nothing that load
+// or a client's input can cause is left out: data the database refuses (a
+// NUL byte, text it cannot convert, a number out of range) and broken rules
+// are the client's (4xx); a database that is busy, full, shutting down or
+// out of connections is unavailable for now (503 with Retry-After).
+func stateError(pe *pgconn.PgError) *ferry.Error {
+	unavailable := func(msg string) *ferry.Error {
+		return &ferry.Error{Code: ferry.CodeUnavailable, Message: msg, RetryAfter: 1}
+	}
+	invalid := &ferry.Error{Code: ferry.CodeInvalid, Message: "The request holds data the database cannot store (a NUL character, text that is no UTF-8, or a value out of range)"}
+	switch c := pe.Code; {
+	case c == "23505" && pe.ConstraintName == "instructions_device_active":
+		return &ferry.Error{Code: ferry.CodeDeviceBusy, Message: "The device is already running an instruction"}
+	case c == "23505", c == "23P01": // unique, exclusion
+		return &ferry.Error{Code: ferry.CodeConflict, Message: "The resource you attempted to create already exists"}
+	case c == "23503": // foreign key: what it refers to is gone
+		return &ferry.Error{Code: ferry.CodeConflict, Message: "The resource refers to one that does not exist"}
+	case strings.HasPrefix(c, "23"): // not null, check
+		return &ferry.Error{Code: ferry.CodeInvalid, Message: "The request breaks a rule of the database"}
+	case strings.HasPrefix(c, "22"): // data exceptions: 22P05, 22021, 22001, 22003, ...
+		return invalid
+	case c == "54000": // program limit exceeded: a value too large to index
+		return &ferry.Error{Code: ferry.CodeTooLarge, Message: "The request is too large to store"}
+	case c == "53100": // disk full
+		return unavailable("The database's disk is full; try again once there is room")
+	case strings.HasPrefix(c, "08"), strings.HasPrefix(c, "57P"), strings.HasPrefix(c, "53"):
+		// Connection failures, shutdowns, out of memory or connections.
+		return unavailable("The database is unavailable; try again")
+	case c == "57014", c == "55P03", c == "55006": // canceled (a timeout), lock not available, in use
+		return unavailable("The database is busy; try again")
+	}
+	return nil
 }
 
 // migrationLock is the advisory lock key instances take to migrate.
@@ -212,26 +247,24 @@ func migrate(ctx context.Context, pool *pgxpool.Pool) error {
 
 // translate turns driver errors into Ferry errors by SQLSTATE; this is the
 // only place that knows PostgreSQL's error codes. kind names the resource
-// for not-found.
+// for not-found. An error that is already Ferry's passes through.
 func translate(err error, kind string) error {
 	if err == nil {
 		return nil
 	}
+	if _, ok := errors.AsType[*ferry.Error](err); ok {
+		return err
+	}
 	if errors.Is(err, pgx.ErrNoRows) {
 		return ferry.NotFound(kind)
 	}
-	var pe *pgconn.PgError
-	if errors.As(err, &pe) {
-		switch {
-		case pe.Code == "23505" && pe.ConstraintName == "instructions_device_active":
-			return &ferry.Error{Code: ferry.CodeDeviceBusy, Message: "The device is already running an instruction", Err: err}
-		case pe.Code == "23505":
-			return &ferry.Error{Code: ferry.CodeConflict, Message: "The resource you attempted to create already exists", Err: err}
-		case pe.Code == "40001", pe.Code == "40P01":
+	if pe, ok := errors.AsType[*pgconn.PgError](err); ok {
+		if pe.Code == "40001" || pe.Code == "40P01" {
 			return err // retried by Update
-		case strings.HasPrefix(pe.Code, "08"), strings.HasPrefix(pe.Code, "57P"), pe.Code == "53300":
-			// Connection failures, shutdowns, too many connections.
-			return &ferry.Error{Code: ferry.CodeUnavailable, Message: "The database is unavailable; try again", RetryAfter: 1, Err: err}
+		}
+		if e := stateError(pe); e != nil {
+			e.Err = err
+			return e
 		}
 	}
 	var ce *pgconn.ConnectError

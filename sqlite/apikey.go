@@ -63,6 +63,14 @@ func (q *queries) TokenGetByHash(ctx context.Context, hash []byte) (*ferry.Token
 	return &t, nil
 }
 
+func (q *queries) TokenCountSince(ctx context.Context, apiKeyID string, since time.Time) (int, time.Time, error) {
+	var n int
+	var first sql.NullInt64
+	err := q.row(ctx, func(s scanner) error { return s.Scan(&n, &first) },
+		"SELECT count(*), min(created_at) FROM tokens WHERE api_key_id = ? AND created_at >= ?", apiKeyID, micros(since))
+	return n, fromMicros(first), translate(err, "token")
+}
+
 func (q *queries) TokenInsert(ctx context.Context, t *ferry.Token) error {
 	_, err := q.exec(ctx, "INSERT INTO tokens ("+tokenColumns+") VALUES (?, ?, ?, ?, ?)",
 		t.Hash, t.MerchantID, t.APIKeyID, micros(t.CreatedAt), micros(t.ExpiresAt))

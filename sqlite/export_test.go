@@ -7,3 +7,6 @@ func OpenAt(path string) (*DB, error) { return Open(context.Background(), path, 
 
 // WatchFile is watchFile, for tests.
 var WatchFile = watchFile
+
+// ResultError is resultError, for tests.
+var ResultError = resultError

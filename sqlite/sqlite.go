@@ -36,6 +36,10 @@ type Options struct {
 	ReadConns int
 	// Logger receives errors of the writer. Default: slog.Default().
 	Logger *slog.Logger
+	// BusyTimeout is how long a statement waits for a lock that another
+	// process (an admin command, a backup) holds before it fails with
+	// CodeUnavailable. Default: 10s.
+	BusyTimeout time.Duration
 }
 
 // DB is a Ferry store on one SQLite file. It implements ferry.Store.
@@ -77,12 +81,15 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
+	if opts.BusyTimeout <= 0 {
+		opts.BusyTimeout = 10 * time.Second
+	}
 	// WAL lets reads go on during writes. synchronous=FULL syncs the WAL at
 	// every commit: an acknowledged refund survives a power cut. The busy
 	// timeout lets admin commands and a running server share the file.
 	// Reads go through a memory map and a larger page cache instead of a
 	// system call per page.
-	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(ON)" +
+	pragmas := fmt.Sprintf("_pragma=busy_timeout(%d)", max(1, opts.BusyTimeout.Milliseconds())) + "&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(ON)" +
 		"&_pragma=mmap_size(268435456)&_pragma=cache_size(-32768)&_pragma=temp_store(MEMORY)"
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + pragmas
 	// The writer never checkpoints at commit (wal_autocheckpoint(0)): a
@@ -99,7 +106,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	write.SetConnMaxIdleTime(0)
 	if err := migrate(ctx, write); err != nil {
 		write.Close()
-		return nil, err
+		return nil, translate(err, "") // a busy database is unavailable, not broken
 	}
 	read, err := sql.Open("sqlite", dsn+"&_pragma=query_only(ON)")
 	if err != nil {
@@ -177,8 +184,13 @@ func (db *DB) checkpointer() {
 	}
 }
 
-// ErrClosed is returned by Update after Close.
+// ErrClosed is returned by Update after Close, inside a CodeUnavailable
+// error: the server is shutting down.
 var ErrClosed = errors.New("sqlite: database closed")
+
+func closed() error {
+	return &ferry.Error{Code: ferry.CodeUnavailable, Message: "The server is shutting down; try again", RetryAfter: 1, Err: ErrClosed}
+}
 
 type writeReq struct {
 	ctx  context.Context
@@ -194,7 +206,7 @@ type writeReq struct {
 func (db *DB) Update(ctx context.Context, fn func(ferry.Tx) error) error {
 	select {
 	case <-db.quit:
-		return ErrClosed
+		return closed()
 	default:
 	}
 	req := &writeReq{ctx: ctx, fn: fn, done: make(chan error, 1)}
@@ -203,18 +215,19 @@ func (db *DB) Update(ctx context.Context, fn func(ferry.Tx) error) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	case <-db.quit:
-		return ErrClosed
+		return closed()
 	}
 	select {
 	case err := <-req.done:
-		return err
+		// BEGIN, SAVEPOINT and COMMIT fail with the driver's errors too.
+		return translate(err, "resource")
 	case <-db.stopped:
 		// The writer stopped; it may have run this request on its way out.
 		select {
 		case err := <-req.done:
-			return err
+			return translate(err, "resource")
 		default:
-			return ErrClosed
+			return closed()
 		}
 	}
 }
@@ -459,23 +472,56 @@ func migrateOne(ctx context.Context, conn *sql.Conn, name, version string) (err 
 
 // translate turns driver errors into Ferry errors; this is the only place
 // that knows SQLite's result codes. kind names the resource for not-found.
+// An error that is already Ferry's passes through.
 func translate(err error, kind string) error {
 	if err == nil {
 		return nil
 	}
+	if _, ok := errors.AsType[*ferry.Error](err); ok {
+		return err
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return ferry.NotFound(kind)
 	}
-	var se *sqlitedriver.Error
-	if errors.As(err, &se) {
-		switch se.Code() {
-		case 2067, 1555: // SQLITE_CONSTRAINT_UNIQUE, SQLITE_CONSTRAINT_PRIMARYKEY
-			return &ferry.Error{Code: ferry.CodeConflict, Message: "The resource you attempted to create already exists", Err: err}
-		case 5, 6, 261, 517: // SQLITE_BUSY, SQLITE_LOCKED and their extended forms
-			return &ferry.Error{Code: ferry.CodeUnavailable, Message: "The database is busy; try again", RetryAfter: 1, Err: err}
+	if se, ok := errors.AsType[*sqlitedriver.Error](err); ok {
+		if e := resultError(se.Code()); e != nil {
+			e.Err = err
+			return e
 		}
 	}
 	return err
+}
+
+// resultError is the Ferry error for an SQLite result code (primary or
+// extended), or nil for codes that are Ferry's own bugs (internal errors).
+// Nothing that load or a client's input can cause is left out: a busy,
+// locked, full or failing database is unavailable for now (503 with
+// Retry-After), a broken rule is the client's (4xx).
+func resultError(code int) *ferry.Error {
+	unavailable := func(msg string) *ferry.Error {
+		return &ferry.Error{Code: ferry.CodeUnavailable, Message: msg, RetryAfter: 1}
+	}
+	switch code {
+	case 2067, 1555: // SQLITE_CONSTRAINT_UNIQUE, SQLITE_CONSTRAINT_PRIMARYKEY
+		return &ferry.Error{Code: ferry.CodeConflict, Message: "The resource you attempted to create already exists"}
+	case 787: // SQLITE_CONSTRAINT_FOREIGNKEY: what it refers to is gone
+		return &ferry.Error{Code: ferry.CodeConflict, Message: "The resource refers to one that does not exist"}
+	case 275, 1299, 19: // SQLITE_CONSTRAINT_CHECK, _NOTNULL, SQLITE_CONSTRAINT
+		return &ferry.Error{Code: ferry.CodeInvalid, Message: "The request breaks a rule of the database"}
+	}
+	switch code & 0xff { // the primary result code
+	case 5, 6: // SQLITE_BUSY, SQLITE_LOCKED: another process holds the lock
+		return unavailable("The database is busy; try again")
+	case 13: // SQLITE_FULL
+		return unavailable("The database's disk is full; try again once there is room")
+	case 7, 8, 9, 10, 14, 15: // NOMEM, READONLY, INTERRUPT, IOERR, CANTOPEN, PROTOCOL
+		return unavailable("The database is unavailable; try again")
+	case 18: // SQLITE_TOOBIG
+		return &ferry.Error{Code: ferry.CodeTooLarge, Message: "The request is too large to store"}
+	case 20: // SQLITE_MISMATCH
+		return &ferry.Error{Code: ferry.CodeInvalid, Message: "The request breaks a rule of the database"}
+	}
+	return nil
 }
 
 // Submit writes a submission through the group-committing writer, so that

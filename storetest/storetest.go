@@ -31,6 +31,7 @@ func Run(t *testing.T, open Opener) {
 		fn   func(t *testing.T, h *harness)
 	}{
 		{"Merchant", testMerchant},
+		{"TextThatCannotBeStored", testBadText},
 		{"APIKeyAndToken", testAPIKeyAndToken},
 		{"Device", testDevice},
 		{"DeviceListPaging", testDeviceListPaging},
@@ -147,6 +148,24 @@ func wantCode(t *testing.T, err error, code ferry.Code) {
 	}
 }
 
+// testBadText: text that a store cannot keep (NUL, invalid UTF-8) is
+// refused with CodeInvalid or kept; never an internal error. (Validation
+// refuses it before any store sees it; this is the store's last line.)
+func testBadText(t *testing.T, h *harness) {
+	for _, name := range []string{"a\x00b", "a\xffb", "\xed\xa0\x80"} {
+		err := h.store.Update(h.ctx, func(tx ferry.Tx) error {
+			return tx.MerchantInsert(h.ctx, &ferry.Merchant{ID: ferry.NewID(), Name: name, CreatedAt: tx.Now()})
+		})
+		if code := ferry.ErrorCode(err); code != "" && code != ferry.CodeInvalid {
+			t.Errorf("a merchant named %q: %v (code %q), want none or %q", name, err, code, ferry.CodeInvalid)
+		}
+	}
+	_, err := h.store.MerchantGet(h.ctx, "a\x00b")
+	if code := ferry.ErrorCode(err); code != ferry.CodeNotFound && code != ferry.CodeInvalid {
+		t.Errorf("reading a merchant by an id with NUL: %v", err)
+	}
+}
+
 func testMerchant(t *testing.T, h *harness) {
 	m := h.merchant("Acme")
 	got, err := h.store.MerchantGet(h.ctx, m.ID)
@@ -209,6 +228,28 @@ func testAPIKeyAndToken(t *testing.T, h *harness) {
 	tok, err := h.store.TokenGetByHash(h.ctx, ferry.HashSecret("t1"))
 	if err != nil || tok.MerchantID != m.ID || tok.APIKeyID != k.ID || !tok.ExpiresAt.Equal(now.Add(time.Hour)) {
 		t.Fatalf("TokenGetByHash = %+v, %v", tok, err)
+	}
+	later := &ferry.Token{Hash: ferry.HashSecret("t3"), MerchantID: m.ID, APIKeyID: k.ID, CreatedAt: now.Add(time.Minute), ExpiresAt: now.Add(time.Hour)}
+	h.update(func(tx ferry.Tx) error { return tx.TokenInsert(h.ctx, later) })
+	for _, tc := range []struct {
+		key   string
+		since time.Time
+		n     int
+		first time.Time
+	}{
+		{k.ID, now, 3, now},
+		{k.ID, now.Add(time.Microsecond), 1, now.Add(time.Minute)},
+		{k.ID, now.Add(2 * time.Minute), 0, time.Time{}},
+		{"other", now, 0, time.Time{}},
+	} {
+		n, first, err := h.store.TokenCountSince(h.ctx, tc.key, tc.since)
+		if err != nil || n != tc.n || !first.Equal(tc.first) {
+			t.Errorf("TokenCountSince(%s, %v) = %d, %v, %v; want %d, %v", tc.key, tc.since, n, first, err, tc.n, tc.first)
+		}
+	}
+	h.update(func(tx ferry.Tx) error { _, err := tx.TokenDeleteForAPIKey(h.ctx, k.ID); return err })
+	for _, tok := range tokens {
+		h.update(func(tx ferry.Tx) error { return tx.TokenInsert(h.ctx, tok) })
 	}
 	var n int64
 	h.update(func(tx ferry.Tx) (err error) { n, err = tx.TokenDeleteExpired(h.ctx, now); return err })

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"strings"
 	"time"
 
@@ -22,7 +23,7 @@ const defaultDB = "sqlite:ferry.db"
 const defaultURL = "http://127.0.0.1:8080"
 
 // dbUsage describes the --db flag.
-const dbUsage = "database: sqlite:PATH or postgres://USER@HOST:PORT/DB?sslmode=… (also FERRY_DB)"
+const dbUsage = "database: sqlite:PATH[?busy_timeout=10s] or postgres://USER@HOST:PORT/DB?sslmode=… (also FERRY_DB)"
 
 // backend is an open database and the notifier that goes with it.
 type backend struct {
@@ -52,11 +53,26 @@ func openBackend(ctx context.Context, dsn string, clock ferry.Clock, log *slog.L
 	hub := notify.New()
 	switch strings.ToLower(scheme) {
 	case "sqlite", "sqlite3":
-		path := strings.TrimPrefix(rest, "//")
+		path, query, _ := strings.Cut(strings.TrimPrefix(rest, "//"), "?")
 		if path == "" {
 			return nil, usageErrorf("--db %q: name the database file, e.g. sqlite:ferry.db", dsn)
 		}
-		db, err := sqlite.Open(ctx, path, sqlite.Options{Clock: clock, Logger: log})
+		opts := sqlite.Options{Clock: clock, Logger: log}
+		params, err := url.ParseQuery(query)
+		if err != nil {
+			return nil, usageErrorf("--db %q: %v", dsn, err)
+		}
+		for name := range params {
+			if name != "busy_timeout" {
+				return nil, usageErrorf("--db %q: unknown parameter %q; SQLite takes busy_timeout", dsn, name)
+			}
+		}
+		if v := params.Get("busy_timeout"); v != "" {
+			if opts.BusyTimeout, err = time.ParseDuration(v); err != nil || opts.BusyTimeout <= 0 {
+				return nil, usageErrorf("--db %q: busy_timeout must be a duration such as 5s", dsn)
+			}
+		}
+		db, err := sqlite.Open(ctx, path, opts)
 		if err != nil {
 			return nil, fmt.Errorf("opening %s: %w", path, err)
 		}

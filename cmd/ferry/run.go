@@ -9,6 +9,8 @@ import (
 	"runtime/debug"
 	"sort"
 	"strings"
+
+	"github.com/ferrygateway/ferry"
 )
 
 // env looks up environment variables; tests pass their own.
@@ -102,6 +104,14 @@ func exitCode(err error, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "ferry:", e.err)
 		}
 		return e.code
+	}
+	if e, ok := errors.AsType[*ferry.Error](err); ok && e.Code != ferry.CodeInternal {
+		// Ferry's own errors say what to do; the driver's words add nothing.
+		fmt.Fprintln(stderr, "ferry:", e.Message)
+		for _, f := range e.Fields {
+			fmt.Fprintf(stderr, "  %s: %s\n", f.Parameter, f.Message)
+		}
+		return 1
 	}
 	fmt.Fprintln(stderr, "ferry:", err)
 	return 1

@@ -19,6 +19,7 @@ import (
 	"github.com/ferrygateway/ferry/api"
 	"github.com/ferrygateway/ferry/core"
 	"github.com/ferrygateway/ferry/deviceapi"
+	"github.com/ferrygateway/ferry/internal/httpx"
 	"github.com/ferrygateway/ferry/sim"
 )
 
@@ -45,6 +46,9 @@ type serveConfig struct {
 	DeviceOfflineAfter time.Duration
 	// TokenTTL is the lifetime of bearer tokens. Default: 1h.
 	TokenTTL time.Duration
+	// TokenRate caps the bearer tokens one API key gets a minute, over all
+	// instances. Default: 60.
+	TokenRate int
 	// MaxWaitingPolls caps each merchant's waiting status GETs per
 	// instance. Default: 1000.
 	MaxWaitingPolls int
@@ -70,6 +74,7 @@ func (c *serveConfig) register(f *flags) {
 	f.DurationVar(&c.LeaseTTL, "lease-ttl", 15*time.Second, "how long a device holds an instruction without renewing its lease")
 	f.DurationVar(&c.DeviceOfflineAfter, "device-offline-after", 2*time.Minute, "a device not seen for this long shows as offline")
 	f.DurationVar(&c.TokenTTL, "token-ttl", time.Hour, "lifetime of bearer tokens")
+	f.IntVar(&c.TokenRate, "token-rate", 60, "bearer tokens one API key may get a minute; more get 429")
 	f.IntVar(&c.MaxWaitingPolls, "max-waiting-polls", 1000, "status GETs one merchant may have waiting at once; more get 429")
 	f.BoolVar(&c.Sandbox, "sandbox", true, "on an empty database, create a sandbox merchant with simulated devices")
 	f.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
@@ -90,6 +95,8 @@ func (c *serveConfig) validate() error {
 		return fmt.Errorf("--instruction-timeout %s: must be at least 100ms", c.InstructionTimeout)
 	case c.LeaseTTL < 100*time.Millisecond:
 		return fmt.Errorf("--lease-ttl %s: must be at least 100ms", c.LeaseTTL)
+	case c.TokenRate < 1:
+		return fmt.Errorf("--token-rate %d: must be at least 1", c.TokenRate)
 	case c.MaxWaitingPolls < 1:
 		return fmt.Errorf("--max-waiting-polls %d: must be at least 1", c.MaxWaitingPolls)
 	case c.DeviceOfflineAfter <= 0:
@@ -124,9 +131,9 @@ func newLogger(w io.Writer, level, format string) *slog.Logger {
 	l, _ := parseLevel(level)
 	opts := &slog.HandlerOptions{Level: l}
 	if format == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
+		return slog.New(redacting{slog.NewJSONHandler(w, opts)})
 	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	return slog.New(redacting{slog.NewTextHandler(w, opts)})
 }
 
 func runServe(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -155,6 +162,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Wri
 	defer be.store.Close()
 	svc := core.New(be.store, be.server, sim.NewProcessor(), clock, log, core.Config{
 		TokenTTL:           cfg.TokenTTL,
+		TokenRate:          cfg.TokenRate,
 		InstructionTimeout: cfg.InstructionTimeout,
 		LeaseTTL:           cfg.LeaseTTL,
 		MaxDeviceWait:      maxDeviceWait,
@@ -218,6 +226,10 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Wri
 	base := cfg.PublicURL
 	if base == "" {
 		base = "http://" + dialable(ln.Addr())
+		if !loopback(ln.Addr()) {
+			log.Warn("listening beyond this machine without --public-url: links in answers are built from each request's Host header, which any client chooses; set --public-url to the address your clients use (docs/operations.md)",
+				"addr", ln.Addr().String())
+		}
 	}
 	log.Info("Ferry is listening", "addr", ln.Addr().String(), "db", redactDSN(cfg.DB), "version", version())
 	if sandbox != nil {
@@ -250,11 +262,8 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Wri
 // listener, with timeouts that suit long-polls: a response may take the
 // longest wait plus a margin.
 func newHTTPServer(a *api.Server, d *deviceapi.Server, cfg serveConfig, log *slog.Logger) *http.Server {
-	mux := http.NewServeMux()
-	mux.Handle("/device/", d.Handler())
-	mux.Handle("/", a.Handler())
 	return &http.Server{
-		Handler:           mux,
+		Handler:           httpx.Split("/device/", d.Handler(), a.Handler()),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      max(cfg.PollWait, maxDeviceWait) + 30*time.Second,
@@ -277,6 +286,17 @@ func debugHandler() http.Handler {
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
 	mux.Handle("/debug/vars", expvar.Handler())
 	return mux
+}
+
+// loopback reports whether a listening address is reachable only from
+// this machine.
+func loopback(addr net.Addr) bool {
+	host, _, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return false
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // dialable turns a listening address into one a client can dial: an

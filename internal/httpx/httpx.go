@@ -56,7 +56,11 @@ func (rd *Renderer) WriteError(w http.ResponseWriter, r *http.Request, err error
 		return // the client went away; nobody reads the answer
 	}
 	p := ferry.ProblemFor(err)
-	if p.Status >= 500 {
+	switch {
+	case p.Status == http.StatusServiceUnavailable:
+		// Load or a database that is away for now: worth seeing, not a bug.
+		rd.Log.Warn("request refused for now", "request_id", RequestID(r), "method", r.Method, "path", shownPath(r), "err", err)
+	case p.Status >= 500:
 		rd.Log.Error("request failed", "request_id", RequestID(r), "method", r.Method, "path", shownPath(r), "err", err)
 	}
 	if p.Link != nil && strings.HasPrefix(p.Link.Href, "/") {

@@ -6,6 +6,9 @@ import (
 	"math/rand/v2"
 	"mime"
 	"net/http"
+	"net/url"
+	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -24,17 +27,28 @@ func RequestID(r *http.Request) string {
 }
 
 // RequestIDs gives every request an id: the client's X-Request-Id if it is
-// a sane one, else a new one. The response carries it too.
+// a short safe token (1 to 64 letters, digits, '-', '_' or '.', and no card
+// number), else a new one. The response carries it too.
 func RequestIDs(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.Header.Get("X-Request-Id")
 		if !validRequestID(id) {
-			// Request ids need to be unique, not secret: no system call.
-			id = strconv.FormatUint(rand.Uint64(), 16)
+			id = newRequestID()
 		}
 		w.Header().Set("X-Request-Id", id)
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey, id)))
 	})
+}
+
+// newRequestID returns 16 hex digits. Request ids need to be unique, not
+// secret: no system call. Like every id Ferry repeats, one never holds what
+// reads as a card number.
+func newRequestID() string {
+	for {
+		if id := strconv.FormatUint(rand.Uint64(), 16); !ferry.HasCardNumber(id) {
+			return id
+		}
+	}
 }
 
 func validRequestID(id string) bool {
@@ -46,7 +60,73 @@ func validRequestID(id string) bool {
 			return false
 		}
 	}
-	return true
+	return !ferry.HasCardNumber(id) // it is logged and sent back
+}
+
+// Split sends requests whose path starts with prefix to a and the rest to
+// b. Unlike a ServeMux it never answers itself: a ServeMux answers a path
+// such as /v1//devices with a bare redirect before the handlers see it.
+func Split(prefix string, a, b http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, prefix) {
+			a.ServeHTTP(w, r)
+			return
+		}
+		b.ServeHTTP(w, r)
+	})
+}
+
+// CheckRequest answers requests that no route could serve well before
+// they reach one: a path that is not in its canonical form (an empty, "."
+// or ".." segment: 404, where net/http would answer a bare redirect), a
+// path that holds a NUL character or bytes that are no UTF-8 (404: no
+// resource has such a name), and a query string that does not parse or
+// holds such text (400, naming the parameter).
+func (rd *Renderer) CheckRequest(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := checkRequest(r); err != nil {
+			rd.WriteError(w, r, err)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func checkRequest(r *http.Request) error {
+	p := r.URL.Path
+	if !ferry.ValidText(p) {
+		return ferry.Errorf(ferry.CodeNotFound, "There is no resource at this path: it holds a NUL character or bytes that are not UTF-8")
+	}
+	clean := path.Clean(p)
+	if strings.HasSuffix(p, "/") && clean != "/" {
+		clean += "/" // a trailing slash is part of some routes
+	}
+	if clean != p {
+		return ferry.Errorf(ferry.CodeNotFound, "There is no endpoint at %s: a path has no empty, '.' or '..' segments", shownPath(r))
+	}
+	if r.URL.RawQuery == "" {
+		return nil
+	}
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return &ferry.Error{Code: ferry.CodeInvalid, Message: "The query string is malformed: write it as name=value pairs joined by '&', with '%' only before two hex digits"}
+	}
+	var fields []ferry.FieldError
+	for name, values := range q {
+		ok := ferry.ValidText(name)
+		for _, v := range values {
+			ok = ok && ferry.ValidText(v)
+		}
+		if !ok {
+			fields = append(fields, ferry.FieldError{Parameter: strings.ToValidUTF8(ferry.Quote(name), "?"), Detail: "invalid text",
+				Message: "query parameters must be UTF-8 text without NUL characters"})
+		}
+	}
+	if len(fields) > 0 {
+		slices.SortFunc(fields, func(a, b ferry.FieldError) int { return strings.Compare(a.Parameter, b.Parameter) })
+		return &ferry.Error{Code: ferry.CodeInvalid, Message: "One or more validation errors occurred, see error section for more info", Fields: fields}
+	}
+	return nil
 }
 
 // statusWriter remembers the status written, for the access log.
