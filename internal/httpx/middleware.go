@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/ferrygateway/ferry"
 )
@@ -118,7 +119,11 @@ func checkRequest(r *http.Request) error {
 			ok = ok && ferry.ValidText(v)
 		}
 		if !ok {
-			fields = append(fields, ferry.FieldError{Parameter: strings.ToValidUTF8(ferry.Quote(name), "?"), Detail: "invalid text",
+			shown := ferry.RedactCardNumbers(name)
+			if !ferry.ValidText(name) || strings.ContainsFunc(name, unicode.IsControl) || len(name) > 64 {
+				shown = ferry.Quote(name) // escaped, so that the answer is text
+			}
+			fields = append(fields, ferry.FieldError{Parameter: shown, Detail: "invalid text",
 				Message: "query parameters must be UTF-8 text without NUL characters"})
 		}
 	}
