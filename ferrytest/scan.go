@@ -1,6 +1,8 @@
 package ferrytest
 
 import (
+	"bytes"
+	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -97,13 +99,27 @@ func unescape(b []byte) (rune, int, bool) {
 	return 0, 0, false
 }
 
+// uuidPattern matches UUIDs in their canonical form. Their last two groups
+// are all digits now and then ("…-9214-430000004190"): they are ids, not
+// card numbers split by hyphens.
+var uuidPattern = regexp.MustCompile(`[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}`)
+
 // FindCardNumbers returns every card number in b: 13 to 19 digits that
 // pass the Luhn check, in one group or in several groups with separators
 // between them ("4111 1111 1111 1111", "5555\n5555\n5555\n4444", tabs or
 // zero-width spaces, escaped or not; see ferry.IsCardSeparator). A card
 // number starts and ends at the edges of groups, and does not touch a
-// letter: digits inside a word (a hex id, say) are not one.
+// letter: digits inside a word (a hex id, say) are not one, nor are the
+// groups of a UUID.
 func FindCardNumbers(b []byte) []string {
+	if loc := uuidPattern.FindAllIndex(b, -1); loc != nil {
+		b = bytes.Clone(b)
+		for _, l := range loc {
+			for i := l[0]; i < l[1]; i++ {
+				b[i] = 'x'
+			}
+		}
+	}
 	var out []string
 	var groups []string // the groups of digits of the current run
 	var cur []byte      // the group being read

@@ -42,7 +42,9 @@ func TestFindCardNumbers(t *testing.T) {
 		{"4539 8500 0000 7062x", nil},
 		{"ab 4539 8500 0000 7062 cd", []string{"4539850000007062"}},
 		{"453985******7062", nil},
-		{"4539\xff850000007062", nil}, // a byte that is no text ends a number
+		{"4539\xff850000007062", nil},                                      // a byte that is no text ends a number
+		{"key 5e04a1b2-77c1-4f0e-9214-430000004160 ok", nil},               // a UUID's groups
+		{"4539-8500-0000-7062-aaaaaaaaaaaa", []string{"4539850000007062"}}, // not a UUID
 	} {
 		if got := ferrytest.FindCardNumbers([]byte(tc.in)); !slices.Equal(got, tc.want) {
 			t.Errorf("FindCardNumbers(%q) = %v, want %v", tc.in, got, tc.want)
