@@ -262,15 +262,6 @@ func (c *deviceConn) held(ctx context.Context, l ferry.Lease, fn change) (*ferry
 	if !ferry.ValidInstructionID(l.InstructionID) {
 		return nil, ferry.NotFound("refund instruction")
 	}
-	// A lease that is not current is refused with a read: a flood of stale
-	// or foreign calls never holds the database's writer.
-	in, err := c.s.store.InstructionGet(ctx, c.dev.MerchantID, l.InstructionID)
-	if err != nil {
-		return nil, err
-	}
-	if err := c.check(in, l); err != nil {
-		return nil, err
-	}
 	return c.s.transition(ctx, c.dev.MerchantID, l.InstructionID, func(tx ferry.Tx, in *ferry.Instruction) (string, string, error) {
 		if err := c.check(in, l); err != nil {
 			return "", "", err
