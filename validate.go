@@ -32,7 +32,7 @@ type schema interface {
 func decodeJSON(body []byte) (any, error) {
 	if !utf8.Valid(body) || bytes.Contains(body, []byte(`\ud`)) || bytes.Contains(body, []byte(`\uD`)) {
 		if fields := badText(body); len(fields) > 0 {
-			return nil, invalid(fields)
+			return nil, Invalid(fields...)
 		}
 		if !utf8.Valid(body) {
 			return nil, &Error{Code: CodeInvalid, Message: "The request body is not valid UTF-8"}
@@ -53,8 +53,9 @@ func decodeJSON(body []byte) (any, error) {
 	return v, nil
 }
 
-// invalid is the error for problems with fields of the input.
-func invalid(fields []FieldError) *Error {
+// Invalid is the error for problems with fields of the input, in Payroc's
+// words: CodeInvalid, listing every problem.
+func Invalid(fields ...FieldError) *Error {
 	return &Error{Code: CodeInvalid, Message: "One or more validation errors occurred, see error section for more info", Fields: fields}
 }
 
@@ -442,7 +443,7 @@ func validate(body []byte, s schema, dst any, extra func(v any, errs *[]FieldErr
 		extra(clean, &errs)
 	}
 	if len(errs) > 0 {
-		return invalid(errs)
+		return Invalid(errs...)
 	}
 	b, err := json.Marshal(clean)
 	if err != nil {

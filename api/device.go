@@ -62,7 +62,7 @@ func listParams(q url.Values) (limit int, before, after string, err error) {
 		fields = append(fields, ferry.FieldError{Parameter: "before", Detail: "not allowed", Message: "send before or after, not both"})
 	}
 	if len(fields) > 0 {
-		return 0, "", "", &ferry.Error{Code: ferry.CodeInvalid, Message: "One or more validation errors occurred, see error section for more info", Fields: fields}
+		return 0, "", "", ferry.Invalid(fields...)
 	}
 	return limit, before, after, nil
 }
@@ -90,7 +90,7 @@ func (s *Server) searchDevices(w http.ResponseWriter, r *http.Request) error {
 		fields = append(fields, ferry.FieldError{Parameter: "active", Detail: "invalid", Message: "active must be true or false"})
 	}
 	if len(fields) > 0 {
-		return &ferry.Error{Code: ferry.CodeInvalid, Message: "One or more validation errors occurred, see error section for more info", Fields: fields}
+		return ferry.Invalid(fields...)
 	}
 	out := page[device]{Limit: limit, Data: []device{}}
 	// Ferry's devices are all active and have no key serial identifier.

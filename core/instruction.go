@@ -127,8 +127,7 @@ func (s *Service) SubmitRefundInstruction(ctx context.Context, p SubmitParams) (
 // checked before the transaction, which checks the idempotency key.
 func (s *Service) checkSubmission(ctx context.Context, p SubmitParams) (ferry.RefundInstructionRequest, *ferry.Device, error) {
 	if !ferry.ValidSerialNumber(p.SerialNumber) {
-		return ferry.RefundInstructionRequest{}, nil, &ferry.Error{Code: ferry.CodeInvalid, Message: "One or more validation errors occurred, see error section for more info",
-			Fields: []ferry.FieldError{{Parameter: "serialNumber", Detail: "invalid length", Message: "serialNumber must be 1 to 64 characters"}}}
+		return ferry.RefundInstructionRequest{}, nil, ferry.Invalid(ferry.FieldError{Parameter: "serialNumber", Detail: "invalid length", Message: "serialNumber must be 1 to 64 characters"})
 	}
 	req, err := ferry.DecodeRefundInstructionRequest(p.Body)
 	if err != nil {
@@ -139,9 +138,8 @@ func (s *Service) checkSubmission(ctx context.Context, p SubmitParams) (ferry.Re
 		return req, nil, err
 	}
 	if req.ProcessingTerminalID != dev.ProcessingTerminalID {
-		return req, nil, &ferry.Error{Code: ferry.CodeInvalid, Message: "One or more validation errors occurred, see error section for more info",
-			Fields: []ferry.FieldError{{Parameter: "processingTerminalId", Detail: "wrong terminal",
-				Message: fmt.Sprintf("device %s belongs to processing terminal %s, not %s", shown(dev.SerialNumber), shown(dev.ProcessingTerminalID), ferry.Quote(req.ProcessingTerminalID))}}}
+		return req, nil, ferry.Invalid(ferry.FieldError{Parameter: "processingTerminalId", Detail: "wrong terminal",
+			Message: fmt.Sprintf("device %s belongs to processing terminal %s, not %s", shown(dev.SerialNumber), shown(dev.ProcessingTerminalID), ferry.Quote(req.ProcessingTerminalID))})
 	}
 	return req, dev, nil
 }
@@ -196,8 +194,7 @@ func (s *Service) GetInstruction(ctx context.Context, merchantID, id string) (*f
 }
 
 func invalidInstructionID() error {
-	return &ferry.Error{Code: ferry.CodeInvalid, Message: "One or more validation errors occurred, see error section for more info",
-		Fields: []ferry.FieldError{{Parameter: "refundInstructionId", Detail: "invalid length", Message: "refundInstructionId must be 1 to 36 characters"}}}
+	return ferry.Invalid(ferry.FieldError{Parameter: "refundInstructionId", Detail: "invalid length", Message: "refundInstructionId must be 1 to 36 characters"})
 }
 
 // WaitInstruction returns the state of p's merchant's instruction as soon
@@ -220,8 +217,9 @@ func (s *Service) WaitInstruction(ctx context.Context, p *ferry.Principal, id st
 	defer sub.Close()
 	revoked := s.notifier.Subscribe(ferry.RevokedTopic)
 	defer revoked.Close()
-	// A revocation between the token's check and the subscription.
-	if err := s.checkPrincipal(ctx, p); err != nil {
+	// A revocation between the token's check and the subscription: it
+	// reached the cache before this subscription existed.
+	if err := s.checkPrincipal(ctx, p, false); err != nil {
 		return nil, err
 	}
 	timer := s.clock.NewTimer(wait)
@@ -234,7 +232,7 @@ func (s *Service) WaitInstruction(ctx context.Context, p *ferry.Principal, id st
 		select {
 		case <-sub.C():
 		case <-revoked.C():
-			if err := s.checkPrincipal(ctx, p); err != nil {
+			if err := s.checkPrincipal(ctx, p, true); err != nil {
 				return nil, err
 			}
 		case <-timer.C():
@@ -295,8 +293,7 @@ func cannotCancel(in *ferry.Instruction) error {
 // CodeNotFound, like an unknown id.
 func (s *Service) GetRefund(ctx context.Context, merchantID, refundID string) (*ferry.Refund, error) {
 	if !ferry.ValidRefundID(refundID) {
-		return nil, &ferry.Error{Code: ferry.CodeInvalid, Message: "One or more validation errors occurred, see error section for more info",
-			Fields: []ferry.FieldError{{Parameter: "refundId", Detail: "invalid length", Message: "refundId must be exactly 10 characters"}}}
+		return nil, ferry.Invalid(ferry.FieldError{Parameter: "refundId", Detail: "invalid length", Message: "refundId must be exactly 10 characters"})
 	}
 	return s.store.RefundGet(ctx, merchantID, refundID)
 }

@@ -211,9 +211,11 @@ func (c *tokenCache) put(hash []byte, p *ferry.Principal) {
 
 // checkPrincipal fails with the answer for a token that does not work once
 // p's token has been revoked (with its API key). A token still in the
-// cache is valid: any revocation empties the cache.
-func (s *Service) checkPrincipal(ctx context.Context, p *ferry.Principal) error {
-	if p.TokenHash == nil || s.tokens.get(p.TokenHash, s.clock.Now()) != nil {
+// cache is valid, since any revocation empties the cache, unless fresh
+// asks for the database: a waiter woken by a revocation may run before the
+// cache has seen it.
+func (s *Service) checkPrincipal(ctx context.Context, p *ferry.Principal, fresh bool) error {
+	if p.TokenHash == nil || (!fresh && s.tokens.get(p.TokenHash, s.clock.Now()) != nil) {
 		return nil
 	}
 	if _, err := s.store.TokenGetByHash(ctx, p.TokenHash); ferry.ErrorCode(err) == ferry.CodeNotFound {

@@ -107,7 +107,9 @@ func refundCreate(ctx context.Context, args []string, getenv env, stdin io.Reade
 		return usageErrorf("refund create: %v", err)
 	}
 	if *orderID == "" {
-		*orderID = "ferry-" + time.Now().UTC().Format("20060102-150405")
+		// The T keeps date and time apart: 14 digits in a row could read as
+		// a card number.
+		*orderID = "ferry-" + time.Now().UTC().Format("20060102T150405")
 	}
 	req := ferry.RefundInstructionRequest{
 		ProcessingTerminalID: *terminal,

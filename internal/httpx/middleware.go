@@ -129,7 +129,7 @@ func checkRequest(r *http.Request) error {
 	}
 	if len(fields) > 0 {
 		slices.SortFunc(fields, func(a, b ferry.FieldError) int { return strings.Compare(a.Parameter, b.Parameter) })
-		return &ferry.Error{Code: ferry.CodeInvalid, Message: "One or more validation errors occurred, see error section for more info", Fields: fields}
+		return ferry.Invalid(fields...)
 	}
 	return nil
 }
