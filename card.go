@@ -122,6 +122,12 @@ type CardRead struct {
 	ExpiryDate     string `json:"expiryDate"` // MMYY
 	EntryMethod    string `json:"entryMethod"`
 	CardholderName string `json:"cardholderName,omitempty"`
+	// TipAmount is the tip the cardholder chose at a tip prompt, in minor
+	// units (payments only).
+	TipAmount *int64 `json:"tipAmount,omitempty"`
+	// DualPricingApplied reports that the cardholder chose the card price
+	// that the device offered under dual pricing (payments only).
+	DualPricingApplied bool `json:"dualPricingApplied,omitempty"`
 }
 
 // String never shows the full card number, so a CardRead that reaches a log

@@ -31,6 +31,13 @@ type DeviceConn interface {
 	Cancel(ctx context.Context, l Lease) (*LeaseState, error)
 	// Fail reports that the instruction cannot be done, and why.
 	Fail(ctx context.Context, l Lease, reason string) (*LeaseState, error)
+	// Signature sends the signature the cardholder drew (signature
+	// instructions); the instruction completes with it.
+	Signature(ctx context.Context, l Lease, sig SignatureCapture) (*CardReadResult, error)
+	// ClosedLoopRead sends what the device read from a closed-loop card
+	// (payment instructions with closedLoopOptions); the instruction
+	// completes with it, without the processor.
+	ClosedLoopRead(ctx context.Context, l Lease, data []byte) (*CardReadResult, error)
 	// Ack acknowledges the stop of an instruction that ended while the
 	// session held it.
 	Ack(ctx context.Context, l Lease) error
@@ -62,6 +69,33 @@ type Assignment struct {
 	Operator             string          `json:"operator,omitempty"`
 	EntryMethod          string          `json:"entryMethod,omitempty"`
 	ProcessingTerminalID string          `json:"processingTerminalId,omitempty"`
+
+	// Payments only (protocol 1.1):
+	Payment *SaleOptions `json:"payment,omitempty"`
+}
+
+// SaleOptions tells a device how to run a payment.
+type SaleOptions struct {
+	// Subtotal is the order's subtotal, the base of tip percentages.
+	Subtotal int64 `json:"subtotal,omitempty"`
+	// TipPrompt lists the suggested tips, in percent of Subtotal, when the
+	// device must ask the cardholder for a tip.
+	TipPrompt []string `json:"tipPrompt,omitempty"`
+	// Cashback is the cash the cardholder gets back, part of the amount.
+	Cashback int64 `json:"cashback,omitempty"`
+	// DualPricing, when set, is the card price's extra amount: the device
+	// offers the card price (amount + this) and the alternative tender's.
+	DualPricing       int64  `json:"dualPricing,omitempty"`
+	AlternativeTender string `json:"alternativeTender,omitempty"`
+	// PreAuthorization: the amount is held, not captured.
+	PreAuthorization bool `json:"preAuthorization,omitempty"`
+	// AcceptPartial: the POS accepts a partial approval.
+	AcceptPartial bool `json:"acceptPartial,omitempty"`
+	// EBT is the EBT benefit category to run ("cash", "foodStamp").
+	EBT string `json:"ebt,omitempty"`
+	// ClosedLoop is the closed-loop card type to read ("mifare") instead of
+	// a payment card.
+	ClosedLoop string `json:"closedLoop,omitempty"`
 }
 
 // Money returns the assignment's amount.
@@ -82,13 +116,22 @@ type LeaseState struct {
 // CardReadResult is the outcome a device shows after a card read.
 type CardReadResult struct {
 	Status Status `json:"status"`
-	// Approved, and the rest, describe the refund when Status is completed.
-	Approved        bool   `json:"approved"`
-	RefundID        string `json:"refundId,omitempty"`
-	ResponseCode    string `json:"responseCode,omitempty"`
-	ResponseMessage string `json:"responseMessage,omitempty"`
-	ApprovalCode    string `json:"approvalCode,omitempty"`
-	CardNumber      string `json:"cardNumber,omitempty"` // masked
+	// Approved, and the rest, describe the refund or payment when Status
+	// is completed.
+	Approved  bool   `json:"approved"`
+	RefundID  string `json:"refundId,omitempty"`
+	PaymentID string `json:"paymentId,omitempty"`
+	// AuthorizedAmount is what the processor approved: less than the
+	// amount for a partial approval.
+	AuthorizedAmount *int64 `json:"authorizedAmount,omitempty"`
+	// SignatureID and ClosedLoopReadID name what a signature or
+	// closed-loop read completed with.
+	SignatureID      string `json:"signatureId,omitempty"`
+	ClosedLoopReadID string `json:"closedLoopReadId,omitempty"`
+	ResponseCode     string `json:"responseCode,omitempty"`
+	ResponseMessage  string `json:"responseMessage,omitempty"`
+	ApprovalCode     string `json:"approvalCode,omitempty"`
+	CardNumber       string `json:"cardNumber,omitempty"` // masked
 	// Reason explains a status other than completed.
 	Reason string `json:"reason,omitempty"`
 }

@@ -1,11 +1,36 @@
 package ferry
 
-import "strings"
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"strings"
+)
 
 // DeviceProtocolVersion is the version of the device protocol this build
 // speaks; the major version is also in its paths (/device/v1/...).
 // docs/device-protocol.md keeps the dated history.
-const DeviceProtocolVersion = "1.0"
+const DeviceProtocolVersion = "1.1"
+
+// DeviceProtocolHeader carries the protocol version a device speaks on its
+// requests, and the version the server speaks on its answers. A device that
+// sends none speaks 1.0, which knows refunds only: it is never handed a
+// sale or a signature.
+const DeviceProtocolHeader = "Ferry-Device-Protocol"
+
+// ProtocolKinds reports whether a device that speaks protocol version v
+// can run instructions of kind k: refunds from 1.0, payments and
+// signatures from 1.1.
+func ProtocolKinds(v string, k InstructionKind) bool {
+	if k == KindRefund {
+		return true
+	}
+	var major, minor int
+	if _, err := fmt.Sscanf(v, "%d.%d", &major, &minor); err != nil {
+		return false
+	}
+	return major > 1 || major == 1 && minor >= 1
+}
 
 // SessionHeader names the device session on a request for work.
 const SessionHeader = "Ferry-Session"
@@ -34,10 +59,18 @@ type DeviceInfo struct {
 // DeviceRequest is the body of every device call about a held
 // instruction. Which members are required depends on the call.
 type DeviceRequest struct {
-	LeaseToken int64     `json:"leaseToken"`
-	Step       string    `json:"step,omitempty"`
-	Reason     string    `json:"reason,omitempty"`
-	Card       *CardRead `json:"card,omitempty"`
+	LeaseToken int64             `json:"leaseToken"`
+	Step       string            `json:"step,omitempty"`
+	Reason     string            `json:"reason,omitempty"`
+	Card       *CardRead         `json:"card,omitempty"`
+	Signature  *SignatureCapture `json:"signature,omitempty"`
+	Data       json.RawMessage   `json:"data,omitempty"`
+}
+
+// SignatureCapture is a signature image a device captured.
+type SignatureCapture struct {
+	ContentType string `json:"contentType"`
+	Image       []byte `json:"image"` // Base64 in JSON
 }
 
 // Device calls about a held instruction, named as in their paths.
@@ -48,6 +81,9 @@ const (
 	DeviceCallCancel    = "cancel"
 	DeviceCallFailure   = "failure"
 	DeviceCallAck       = "ack"
+	// Protocol 1.1:
+	DeviceCallSignature      = "signature"
+	DeviceCallClosedLoopRead = "closed-loop-read"
 )
 
 func deviceRequestSchema(call string) (schema, bool) {
@@ -65,7 +101,16 @@ func deviceRequestSchema(call string) (schema, bool) {
 			{"expiryDate", true, str{min: 4, max: 4}},
 			{"entryMethod", false, str{max: 32}},
 			{"cardholderName", false, str{max: 50}},
+			{"tipAmount", false, integer{}},
+			{"dualPricingApplied", false, boolean{}},
 		}}}, true
+	case DeviceCallSignature:
+		return object{token, {"signature", true, object{
+			{"contentType", true, str{enum: []string{"image/png", "image/jpeg"}}},
+			{"image", true, str{min: 1, max: MaxSignatureImage * 4 / 3}},
+		}}}, true
+	case DeviceCallClosedLoopRead:
+		return object{token, {"data", true, freeform{}}}, true
 	}
 	return nil, false
 }
@@ -86,6 +131,26 @@ func DecodeDeviceRequest(call string, body []byte) (DeviceRequest, error) {
 		}
 		if pan, ok := lookup(v, "card", "cardNumber"); ok && !allDigits(pan.(string)) {
 			problem(errs, "card.cardNumber", "not digits", "card.cardNumber must be digits only")
+		}
+		if n, ok := lookup(v, "card", "tipAmount"); ok && n.(int64) < 0 {
+			problem(errs, "card.tipAmount", "negative", "card.tipAmount must not be negative")
+		}
+		if img, ok := lookup(v, "signature", "image"); ok {
+			ct, _ := lookup(v, "signature", "contentType")
+			raw, err := base64.StdEncoding.DecodeString(img.(string))
+			switch {
+			case err != nil:
+				problem(errs, "signature.image", "invalid", "signature.image must be Base64 (standard alphabet, padded)")
+			case len(raw) > MaxSignatureImage:
+				problem(errs, "signature.image", "too large", "signature.image must be at most %d bytes", MaxSignatureImage)
+			case ct != nil && !ValidSignatureImage(ct.(string), raw):
+				problem(errs, "signature.image", "invalid", "signature.image is not an image of type %s", ct)
+			}
+		}
+		if d, ok := lookup(v, "data"); ok {
+			if b, _ := json.Marshal(d); len(b) > MaxClosedLoopData {
+				problem(errs, "data", "too large", "data must be at most %d bytes of JSON", MaxClosedLoopData)
+			}
 		}
 	})
 	return req, err

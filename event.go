@@ -16,3 +16,16 @@ type Event struct {
 	// Detail adds a short text, such as a failure reason. Never card data.
 	Detail string
 }
+
+// Event kinds: what happened to an instruction.
+const (
+	EventSubmitted    = "submitted"
+	EventDelivered    = "delivered"
+	EventLeaseExpired = "lease_expired"
+	EventProgress     = "progress"
+	EventCardRead     = "card_read"
+	EventCompleted    = "completed"
+	EventCanceled     = "canceled"
+	EventFailed       = "failed"
+	EventStopAcked    = "stop_acked"
+)

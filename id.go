@@ -67,3 +67,19 @@ func randomBytes(n int) []byte {
 	rand.Read(b) // never fails: crypto/rand panics rather than return short
 	return b
 }
+
+// NewSecureToken returns a token that stands for a saved card: 16 random
+// digits that fail the Luhn check, so that no scan or reader takes it for a
+// card number.
+func NewSecureToken() string {
+	b := randomBytes(16)
+	digits := make([]byte, 16)
+	for i, x := range b {
+		digits[i] = '0' + x%10
+	}
+	digits[0] = '9' // no card scheme starts there
+	for Luhn(string(digits)) {
+		digits[15] = '0' + (digits[15]-'0'+1)%10
+	}
+	return string(digits)
+}

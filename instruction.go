@@ -1,6 +1,9 @@
 package ferry
 
 import (
+	"encoding/json"
+	"fmt"
+	"slices"
 	"time"
 )
 
@@ -66,11 +69,75 @@ func (p Phase) Valid() bool {
 // ActivePhases lists the phases in which an instruction is in progress.
 var ActivePhases = []Phase{PhaseQueued, PhaseDelivered, PhaseAuthorizing}
 
+// moves is the instruction's state machine: for each phase, the phases it
+// may move to. A phase not listed moves nowhere: it has ended.
+var moves = map[Phase][]Phase{
+	// A device session takes it; no device did in time; the POS cancels.
+	PhaseQueued: {PhaseDelivered, PhaseFailure, PhaseCanceled},
+	// The lease ran out (queued again); the card went to the processor;
+	// a signature or closed-loop read needs no processor (completed); the
+	// device failed or made no progress; the POS or cardholder canceled.
+	PhaseDelivered: {PhaseQueued, PhaseAuthorizing, PhaseCompleted, PhaseFailure, PhaseCanceled},
+	// The processor answered; or it has no record of the call.
+	PhaseAuthorizing: {PhaseCompleted, PhaseFailure},
+}
+
+// CanMove reports whether an instruction in phase p may move to phase to.
+// Staying in p is always allowed (a lease renewal changes no phase).
+func (p Phase) CanMove(to Phase) bool { return p == to || slices.Contains(moves[p], to) }
+
 // InstructionKind says what an instruction asks the device to do.
 type InstructionKind string
 
-// KindRefund is an unreferenced refund.
-const KindRefund InstructionKind = "refund"
+// Instruction kinds.
+const (
+	// KindRefund is an unreferenced refund.
+	KindRefund InstructionKind = "refund"
+	// KindPayment is a sale or a pre-authorization.
+	KindPayment InstructionKind = "payment"
+	// KindSignature captures the cardholder's signature.
+	KindSignature InstructionKind = "signature"
+)
+
+// Valid reports whether k is a known kind.
+func (k InstructionKind) Valid() bool {
+	return k == KindRefund || k == KindPayment || k == KindSignature
+}
+
+// Noun names the kind in messages: "refund instruction".
+func (k InstructionKind) Noun() string { return string(k) + " instruction" }
+
+// IDParameter is the name of the kind's id in Payroc's paths and bodies:
+// "refundInstructionId".
+func (k InstructionKind) IDParameter() string { return string(k) + "InstructionId" }
+
+// Path is the collection path of the kind's instructions:
+// "/v1/refund-instructions".
+func (k InstructionKind) Path() string { return "/v1/" + string(k) + "-instructions" }
+
+// Resources an instruction completes with: the rel of the link to them.
+const (
+	RelRefund         = "refund"
+	RelPayment        = "payment"
+	RelClosedLoopRead = "closed-loop-read"
+	RelSignature      = "signature"
+)
+
+// ResultPath is the path of the resource a completed instruction links to,
+// by the link's rel, without the id: "/v1/refunds/".
+func ResultPath(rel string) string {
+	switch rel {
+	case RelRefund:
+		return "/v1/refunds/"
+	case RelPayment:
+		return "/v1/payments/"
+	case RelClosedLoopRead:
+		return "/v1/closed-loop-reads/"
+	case RelSignature:
+		return "/v1/signatures/"
+	}
+	return ""
+}
 
 // Instruction is a request queued for one device, and its progress.
 type Instruction struct {
@@ -81,8 +148,10 @@ type Instruction struct {
 	Phase      Phase
 	// Version grows by one with every change; updates compare and set it.
 	Version int64
-	// Request is the validated request, as the POS sent it.
-	Request RefundInstructionRequest
+	// Request is the validated request, as the POS sent it: a
+	// *RefundInstructionRequest, *PaymentInstructionRequest or
+	// *SignatureInstructionRequest, by Kind.
+	Request InstructionRequest
 
 	// LeaseToken is the fencing token of the device session that holds the
 	// instruction; it grows by one each time a session takes it.
@@ -95,8 +164,15 @@ type Instruction struct {
 
 	// Card is what the device read, masked; set from PhaseAuthorizing on.
 	Card *Card
-	// RefundID is the refund's id once the instruction is completed.
-	RefundID string
+	// Sale is what the cardholder chose at the device for a payment (a
+	// prompted tip, the dual-pricing choice) and the total to authorize;
+	// set with Card.
+	Sale *SaleRead
+	// ResultID is the id of the resource the instruction completed with,
+	// and ResultRel its kind: a refund, payment, closed-loop read or
+	// signature (RelRefund, ...).
+	ResultID  string
+	ResultRel string
 	// ErrorMessage says why the instruction failed.
 	ErrorMessage string
 	// CanceledBy is "pos" or "cardholder" for a canceled instruction.
@@ -119,19 +195,59 @@ const (
 // it, and small enough to read often.
 type InstructionState struct {
 	ID           string
+	Kind         InstructionKind
 	Phase        Phase
-	RefundID     string
+	ResultID     string
+	ResultRel    string
 	ErrorMessage string
 }
 
 // State returns in's state.
 func (in *Instruction) State() *InstructionState {
-	return &InstructionState{ID: in.ID, Phase: in.Phase, RefundID: in.RefundID, ErrorMessage: in.ErrorMessage}
+	return &InstructionState{ID: in.ID, Kind: in.Kind, Phase: in.Phase, ResultID: in.ResultID, ResultRel: in.ResultRel,
+		ErrorMessage: in.ErrorMessage}
 }
 
-// Amount returns the requested refund amount.
-func (in *Instruction) Amount() Money {
-	return Money{Amount: in.Request.Order.Amount, Currency: in.Request.Order.Currency}
+// Amount returns the requested amount; zero for a signature.
+func (in *Instruction) Amount() Money { return in.Request.Money() }
+
+// InstructionRequest is a validated instruction request of any kind.
+type InstructionRequest interface {
+	// Terminal is the processing terminal the request names.
+	Terminal() string
+	// Money is the requested amount; zero for a signature.
+	Money() Money
+	// Reference is the POS's order id; "" for a signature.
+	Reference() string
+}
+
+// SaleRead is what a device reported with the card of a payment.
+type SaleRead struct {
+	// Tip is the tip the cardholder chose at a tip prompt.
+	Tip int64 `json:"tip,omitempty"`
+	// ChoiceRate is the dual-pricing amount the card price adds.
+	ChoiceRate int64 `json:"choiceRate,omitempty"`
+	// Total is the amount to authorize: the order's amount plus both.
+	Total int64 `json:"total"`
+}
+
+// UnmarshalRequest decodes a stored request of kind k.
+func UnmarshalRequest(k InstructionKind, data []byte) (InstructionRequest, error) {
+	var req InstructionRequest
+	switch k {
+	case KindRefund:
+		req = new(RefundInstructionRequest)
+	case KindPayment:
+		req = new(PaymentInstructionRequest)
+	case KindSignature:
+		req = new(SignatureInstructionRequest)
+	default:
+		return nil, fmt.Errorf("unknown instruction kind %q", k)
+	}
+	if err := json.Unmarshal(data, req); err != nil {
+		return nil, err
+	}
+	return req, nil
 }
 
 // DueAt is the earliest moment at which the instruction needs attention
@@ -159,11 +275,24 @@ type RefundInstructionRequest struct {
 	CustomizationOptions *CustomizationOptions `json:"customizationOptions,omitempty"`
 }
 
+// Terminal returns the processing terminal.
+func (r *RefundInstructionRequest) Terminal() string { return r.ProcessingTerminalID }
+
+// Money returns the refund's amount.
+func (r *RefundInstructionRequest) Money() Money {
+	return Money{Amount: r.Order.Amount, Currency: r.Order.Currency}
+}
+
+// Reference returns the order id.
+func (r *RefundInstructionRequest) Reference() string { return r.Order.OrderID }
+
 // EntryMethod returns how the device should capture the card: the
 // requested entry method, or EntryDeviceRead, Payroc's default.
-func (r *RefundInstructionRequest) EntryMethod() string {
-	if r.CustomizationOptions != nil && r.CustomizationOptions.EntryMethod != "" {
-		return r.CustomizationOptions.EntryMethod
+func (r *RefundInstructionRequest) EntryMethod() string { return r.CustomizationOptions.entryMethod() }
+
+func (c *CustomizationOptions) entryMethod() string {
+	if c != nil && c.EntryMethod != "" {
+		return c.EntryMethod
 	}
 	return EntryDeviceRead
 }
@@ -254,6 +383,23 @@ type RefundInstruction struct {
 	Status              Status `json:"status"`
 	ErrorMessage        string `json:"errorMessage,omitempty"`
 	Link                *Link  `json:"link,omitempty"`
+}
+
+// PaymentInstruction is the body Payroc returns for a payment instruction.
+type PaymentInstruction struct {
+	PaymentInstructionID string `json:"paymentInstructionId"`
+	Status               Status `json:"status"`
+	ErrorMessage         string `json:"errorMessage,omitempty"`
+	Link                 *Link  `json:"link,omitempty"`
+}
+
+// SignatureInstruction is the body Payroc returns for a signature
+// instruction.
+type SignatureInstruction struct {
+	SignatureInstructionID string `json:"signatureInstructionId"`
+	Status                 Status `json:"status"`
+	ErrorMessage           string `json:"errorMessage,omitempty"`
+	Link                   *Link  `json:"link,omitempty"`
 }
 
 // Link is a HATEOAS link with an absolute href.

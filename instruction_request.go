@@ -96,16 +96,22 @@ var refundInstructionSchema = object{
 // refund-instruction submission. Unknown members are ignored, and so is the
 // read-only order.dateTime. On any problem it returns an *Error with code
 // CodeInvalid that lists every problem by JSON path.
-func DecodeRefundInstructionRequest(body []byte) (RefundInstructionRequest, error) {
-	var req RefundInstructionRequest
-	err := validate(body, refundInstructionSchema, &req, refundInstructionRules)
-	return req, err
+func DecodeRefundInstructionRequest(body []byte) (*RefundInstructionRequest, error) {
+	req := new(RefundInstructionRequest)
+	if err := validate(body, refundInstructionSchema, req, refundInstructionRules); err != nil {
+		return nil, err
+	}
+	return req, nil
 }
 
 // refundInstructionRules are the checks the OpenAPI file cannot express.
-func refundInstructionRules(v any, errs *[]FieldError) {
+func refundInstructionRules(v any, errs *[]FieldError) { sharedRules(v, errs, "a refund amount") }
+
+// sharedRules are the checks the OpenAPI file cannot express that payment
+// and refund instructions share; what names the amount in messages.
+func sharedRules(v any, errs *[]FieldError, what string) {
 	if n, ok := lookup(v, "order", "amount"); ok && n.(int64) <= 0 {
-		problem(errs, "order.amount", "not positive", "order.amount must be greater than 0 (a refund amount in minor units)")
+		problem(errs, "order.amount", "not positive", "order.amount must be greater than 0 (%s in minor units)", what)
 	}
 	if s, ok := lookup(v, "customer", "dateOfBirth"); ok {
 		if _, err := time.Parse(time.DateOnly, s.(string)); err != nil {
@@ -129,6 +135,35 @@ func refundInstructionRules(v any, errs *[]FieldError) {
 			problem(errs, "customizationOptions.ebtDetails.withdrawal", "not allowed", "cash withdrawals are available only from EBT Cash accounts (benefitCategory cash)")
 		}
 	}
+}
+
+// SignatureInstructionRequest is the body of
+// POST /v1/devices/{serialNumber}/signature-instructions.
+type SignatureInstructionRequest struct {
+	ProcessingTerminalID string `json:"processingTerminalId"`
+}
+
+// Terminal returns the processing terminal.
+func (r *SignatureInstructionRequest) Terminal() string { return r.ProcessingTerminalID }
+
+// Money is zero: a signature has no amount.
+func (r *SignatureInstructionRequest) Money() Money { return Money{} }
+
+// Reference is empty: a signature has no order.
+func (r *SignatureInstructionRequest) Reference() string { return "" }
+
+var signatureInstructionSchema = object{
+	{"processingTerminalId", true, str{min: MinProcessingTermID, max: MaxProcessingTermID}},
+}
+
+// DecodeSignatureInstructionRequest parses and validates the body of a
+// signature-instruction submission.
+func DecodeSignatureInstructionRequest(body []byte) (*SignatureInstructionRequest, error) {
+	req := new(SignatureInstructionRequest)
+	if err := validate(body, signatureInstructionSchema, req, nil); err != nil {
+		return nil, err
+	}
+	return req, nil
 }
 
 // ValidSerialNumber reports whether s can be a device serial number:

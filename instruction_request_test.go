@@ -127,7 +127,7 @@ func TestDecodeRefundInstructionRequestMinimal(t *testing.T) {
 		Order:                InstructionOrder{OrderID: "OrderRef6543", Description: "Refund for order OrderRef6543", Amount: 4999, Currency: "USD"},
 		CustomizationOptions: &CustomizationOptions{EntryMethod: EntryManualEntry},
 	}
-	if !reflect.DeepEqual(req, want) {
+	if !reflect.DeepEqual(*req, want) {
 		t.Errorf("decoded %+v\nwant    %+v", req, want)
 	}
 	if req.EntryMethod() != EntryManualEntry {
@@ -178,7 +178,7 @@ func TestDecodeRefundInstructionRequestFull(t *testing.T) {
 			ClosedLoopOptions: &ClosedLoopOptions{Type: "mifare"},
 		},
 	}
-	if !reflect.DeepEqual(req, want) {
+	if !reflect.DeepEqual(*req, want) {
 		got, _ := json.Marshal(req)
 		exp, _ := json.Marshal(want)
 		t.Errorf("decoded %s\nwant    %s", got, exp)
@@ -251,7 +251,7 @@ func TestDecodeAccepts(t *testing.T) {
 			t.Errorf("%s: %v %+v", tc.name, err, fieldsOf(err))
 			continue
 		}
-		if tc.check != nil && !tc.check(req) {
+		if tc.check != nil && !tc.check(*req) {
 			t.Errorf("%s: decoded %+v", tc.name, req)
 		}
 	}
@@ -661,8 +661,8 @@ func TestDecodeMalformedBodies(t *testing.T) {
 			if !ok || e.Code != CodeInvalid || e.Message == "" || e.Err != nil {
 				t.Fatalf("%v, want a CodeInvalid *Error", err)
 			}
-			if !reflect.DeepEqual(req, RefundInstructionRequest{}) {
-				t.Errorf("a rejected body filled the request: %+v", req)
+			if req != nil {
+				t.Errorf("a rejected body returned a request: %+v", req)
 			}
 		})
 	}
@@ -732,7 +732,8 @@ func roundTrip(t *testing.T, body []byte) {
 
 // normalize makes an empty list of contact methods nil: omitempty drops it,
 // and both mean none.
-func normalize(r RefundInstructionRequest) RefundInstructionRequest {
+func normalize(p *RefundInstructionRequest) RefundInstructionRequest {
+	r := *p
 	if r.Customer != nil && len(r.Customer.ContactMethods) == 0 {
 		c := *r.Customer
 		c.ContactMethods = nil
@@ -743,7 +744,7 @@ func normalize(r RefundInstructionRequest) RefundInstructionRequest {
 
 // checkLimits checks a decoded request against Payroc's documented limits,
 // independently of the validator's schema.
-func checkLimits(r RefundInstructionRequest) error {
+func checkLimits(r *RefundInstructionRequest) error {
 	n := utf8.RuneCountInString
 	var bad []string
 	check := func(ok bool, what string) {
@@ -811,7 +812,7 @@ func checkLimits(r RefundInstructionRequest) error {
 }
 
 // hasDuplicateContacts reports whether r lists one contact method twice.
-func hasDuplicateContacts(r RefundInstructionRequest) bool {
+func hasDuplicateContacts(r *RefundInstructionRequest) bool {
 	if r.Customer == nil {
 		return false
 	}
@@ -1035,7 +1036,7 @@ func TestDecodeMasksFreeText(t *testing.T) {
 
 // freeText lists the free-text fields of a request, where card numbers are
 // masked.
-func freeText(r RefundInstructionRequest) []string {
+func freeText(r *RefundInstructionRequest) []string {
 	out := []string{r.Operator, r.Order.Description}
 	if c := r.Customer; c != nil {
 		out = append(out, c.FirstName, c.LastName)

@@ -42,7 +42,7 @@ func TestPhase(t *testing.T) {
 }
 
 func TestInstructionAmount(t *testing.T) {
-	in := &Instruction{Request: RefundInstructionRequest{Order: InstructionOrder{Amount: 1234, Currency: "KWD"}}}
+	in := &Instruction{Request: &RefundInstructionRequest{Order: InstructionOrder{Amount: 1234, Currency: "KWD"}}}
 	if got := in.Amount(); got != (Money{1234, "KWD"}) || got.String() != "1.234 KWD" {
 		t.Errorf("Amount() = %v", got)
 	}

@@ -42,14 +42,18 @@ type Card struct {
 
 // TransactionResult is the processor's answer.
 type TransactionResult struct {
-	Type                  string   `json:"type"`
-	Status                string   `json:"status"`
-	ApprovalCode          string   `json:"approvalCode,omitempty"`
-	AuthorizedAmount      *int64   `json:"authorizedAmount,omitempty"`
-	Currency              Currency `json:"currency"`
-	ResponseCode          string   `json:"responseCode"`
-	ResponseMessage       string   `json:"responseMessage,omitempty"`
-	ProcessorResponseCode string   `json:"processorResponseCode,omitempty"`
+	Type             string   `json:"type"`
+	Status           string   `json:"status"`
+	ApprovalCode     string   `json:"approvalCode,omitempty"`
+	AuthorizedAmount *int64   `json:"authorizedAmount,omitempty"`
+	Currency         Currency `json:"currency"`
+	ResponseCode     string   `json:"responseCode"`
+	ResponseMessage  string   `json:"responseMessage,omitempty"`
+	EBTType          string   `json:"ebtType,omitempty"`
+	// Balance is an EBT account's balance after the transaction, as the
+	// processor reports it; a payment shows it on its card.
+	Balance               *int64 `json:"-"`
+	ProcessorResponseCode string `json:"processorResponseCode,omitempty"`
 }
 
 // Transaction types, statuses and response codes used by refunds.
@@ -93,7 +97,7 @@ func (d *DateTime) UnmarshalJSON(b []byte) error {
 // characters, where an instruction allows 0 to 1024: an empty description
 // becomes "Refund for order <orderId>" and a long one is cut to 256.
 func NewRefund(id string, in *Instruction, card Card, result TransactionResult, at time.Time) *Refund {
-	req := in.Request
+	req := in.Request.(*RefundInstructionRequest)
 	desc := req.Order.Description
 	if desc == "" {
 		desc = "Refund for order " + req.Order.OrderID

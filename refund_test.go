@@ -10,7 +10,7 @@ import (
 )
 
 func testInstruction(description string) *Instruction {
-	return &Instruction{ID: "i1", MerchantID: "m1", Request: RefundInstructionRequest{
+	return &Instruction{ID: "i1", MerchantID: "m1", Request: &RefundInstructionRequest{
 		ProcessingTerminalID: "1234001", Operator: "Jane",
 		Order:    InstructionOrder{OrderID: "O-7", Description: description, Amount: 4999, Currency: "USD"},
 		Customer: &Customer{FirstName: "Sarah"},
@@ -28,7 +28,7 @@ func TestNewRefund(t *testing.T) {
 		ProcessingTerminalID: "1234001",
 		Operator:             "Jane",
 		Order:                RefundOrder{OrderID: "O-7", DateTime: DateTime(at), Description: "Refund for order O-7", Amount: 4999, Currency: "USD"},
-		Customer:             in.Request.Customer,
+		Customer:             in.Request.(*RefundInstructionRequest).Customer,
 		Card:                 card,
 		TransactionResult:    result,
 		MerchantID:           "m1",

@@ -57,3 +57,39 @@ func SandboxResult(amount int64) (code, status, message string) {
 	}
 	return ResponseApproved, TransactionStatusReady, "APPROVAL"
 }
+
+// SandboxTipChoice is the simulated cardholder's tip at a tip prompt: the
+// first of the terminal's suggested percentages.
+const SandboxTipChoice = 0
+
+// SandboxDualPricingRate is the rate, in percent of the subtotal, that the
+// card price adds under dual pricing in the sandbox; the simulated
+// cardholder pays the card price.
+const SandboxDualPricingRate = "3"
+
+// SandboxSuggestedTips are a new processing terminal's suggested tips, in
+// percent.
+var SandboxSuggestedTips = []string{"15", "18", "20"}
+
+// PartialApproval is the last two digits of an amount that the simulated
+// processor approves in part (half, rounded down) when the POS accepts
+// partial approvals, and declines otherwise.
+const PartialApproval = 55
+
+// SandboxEBTBalance is the balance, in minor units, of a sandbox EBT
+// account before a payment; the payment's card shows what is left.
+const SandboxEBTBalance = 50000
+
+// SandboxSaleResult returns the simulated processor's answer for a sale
+// of amount: as SandboxResult, and for amounts ending in 55 a partial
+// approval of half the amount when the POS accepts one (responseCode P),
+// a decline otherwise.
+func SandboxSaleResult(amount int64, acceptPartial bool) (code, status, message string) {
+	if amount%100 == PartialApproval {
+		if acceptPartial {
+			return ResponsePartial, TransactionStatusReady, "PARTIAL APPROVAL"
+		}
+		return ResponseDeclined, TransactionStatusDeclined, "INSUFFICIENT FUNDS"
+	}
+	return SandboxResult(amount)
+}

@@ -95,6 +95,9 @@ type Reader interface {
 
 	RefundGet(ctx context.Context, merchantID, refundID string) (*Refund, error)
 	RefundGetByInstruction(ctx context.Context, merchantID, instructionID string) (*Refund, error)
+	PaymentGet(ctx context.Context, merchantID, paymentID string) (*Payment, error)
+	SignatureGet(ctx context.Context, merchantID, signatureID string) (*Signature, error)
+	ClosedLoopReadGet(ctx context.Context, merchantID, id string) (*ClosedLoopRead, error)
 
 	IdempotencyGet(ctx context.Context, merchantID, key string) (*IdempotencyRecord, error)
 
@@ -139,6 +142,12 @@ type Writer interface {
 	InstructionUpdate(ctx context.Context, in *Instruction, version int64) error
 
 	RefundInsert(ctx context.Context, r *Refund) error
+	// PaymentInsert, SignatureInsert and ClosedLoopReadInsert store the
+	// resource an instruction completed with; a second one for the same
+	// instruction, or a taken id, is CodeConflict.
+	PaymentInsert(ctx context.Context, p *Payment) error
+	SignatureInsert(ctx context.Context, s *Signature) error
+	ClosedLoopReadInsert(ctx context.Context, r *ClosedLoopRead) error
 
 	// IdempotencyInsert stores rec unless the merchant's key has a record
 	// already, and reports whether it did. A concurrent transaction that

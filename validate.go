@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/big"
 	"slices"
 	"strconv"
 	"strings"
@@ -288,7 +289,10 @@ const MaxSafeInteger = 1<<53 - 1
 
 // integer is a JSON integer from -MaxSafeInteger to MaxSafeInteger,
 // written without a fraction or an exponent.
-type integer struct{ hint string }
+type integer struct {
+	hint     string
+	positive bool // greater than 0
+}
 
 func (s integer) check(v any, path string, errs *[]FieldError) any {
 	num, ok := v.(json.Number)
@@ -309,7 +313,51 @@ func (s integer) check(v any, path string, errs *[]FieldError) any {
 		problem(errs, path, "out of range", outOfRange, path)
 		return nil
 	}
+	if s.positive && n <= 0 {
+		problem(errs, path, "not positive", "%s must be greater than 0", path)
+		return nil
+	}
 	return n
+}
+
+// number is a JSON number, such as a percentage, within bounds given as
+// decimals ("" for none). It is kept as written: no float rounds it.
+type number struct {
+	min, exclusiveMin, max string
+}
+
+func (s number) check(v any, path string, errs *[]FieldError) any {
+	num, ok := v.(json.Number)
+	if !ok {
+		problem(errs, path, "wrong type", "%s must be a number, got %s", path, typeName(v))
+		return nil
+	}
+	// Plain decimals only: an exponent (1e999999999) would make the
+	// exact arithmetic below as large as the number.
+	if len(num) > 24 || strings.ContainsAny(string(num), "eE") {
+		problem(errs, path, "invalid", "%s must be a plain decimal number, such as 15 or 7.25, of at most 24 characters", path)
+		return nil
+	}
+	x, ok := new(big.Rat).SetString(string(num))
+	if !ok {
+		problem(errs, path, "invalid", "%s must be a plain decimal number, such as 15 or 7.25", path)
+		return nil
+	}
+	bound := func(b string) *big.Rat { r, _ := new(big.Rat).SetString(b); return r }
+	switch {
+	case s.min != "" && x.Cmp(bound(s.min)) < 0,
+		s.exclusiveMin != "" && x.Cmp(bound(s.exclusiveMin)) <= 0,
+		s.max != "" && x.Cmp(bound(s.max)) > 0:
+		low := "from " + s.min
+		if s.exclusiveMin != "" {
+			low = "greater than " + s.exclusiveMin
+		}
+		problem(errs, path, "out of range", "%s must be %s and at most %s, got %s", path, low, s.max, echo(string(num), 24))
+		return nil
+	}
+	// Plain decimal form: a store or client that reads it back gets the
+	// same number.
+	return json.Number(strings.TrimSuffix(strings.TrimRight(x.FloatString(8), "0"), "."))
 }
 
 const outOfRange = "%s is out of range: it must be from -9007199254740991 to 9007199254740991, the integers every JSON client holds exactly (RFC 7493)"
@@ -467,4 +515,17 @@ func lookup(v any, names ...string) (any, bool) {
 		}
 	}
 	return v, true
+}
+
+// freeform is a JSON object of any members, kept as sent: strings must
+// still be valid text (decodeJSON refuses the rest).
+type freeform struct{}
+
+func (freeform) check(v any, path string, errs *[]FieldError) any {
+	m, ok := v.(map[string]any)
+	if !ok {
+		problem(errs, path, "wrong type", "%s must be a JSON object, got %s", path, typeName(v))
+		return nil
+	}
+	return m
 }

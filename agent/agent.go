@@ -26,13 +26,20 @@ const (
 	ActionCancel
 	// ActionFail: the device cannot go on; Action.Reason says why.
 	ActionFail
+	// ActionSignature: the cardholder signed; Action.Signature holds it.
+	ActionSignature
+	// ActionClosedLoop: a closed-loop card was read; Action.Data holds
+	// what the device read, a JSON object.
+	ActionClosedLoop
 )
 
 // Action is the outcome of the cardholder's turn.
 type Action struct {
-	Kind   ActionKind
-	Card   ferry.CardRead
-	Reason string
+	Kind      ActionKind
+	Card      ferry.CardRead
+	Reason    string
+	Signature ferry.SignatureCapture
+	Data      []byte
 }
 
 // Cardholder is the person (or the simulation of one) at the device.
@@ -48,7 +55,8 @@ type Cardholder interface {
 // Result is how an instruction ended, as the device saw it.
 type Result struct {
 	Status ferry.Status
-	// Refund is set when a card read reached the processor.
+	// Refund is set when a card read reached the processor (for a refund
+	// or a payment), or a signature or closed-loop read was taken.
 	Refund *ferry.CardReadResult
 	Reason string
 }
@@ -199,6 +207,16 @@ func (a *Agent) act(ctx context.Context, asg *ferry.Assignment, act Action) *Res
 			if r, err = a.Conn.CardRead(ctx, asg.Lease, act.Card); err == nil {
 				res = &Result{Status: r.Status, Refund: r, Reason: r.Reason}
 			}
+		case ActionSignature, ActionClosedLoop:
+			var r *ferry.CardReadResult
+			if act.Kind == ActionSignature {
+				r, err = a.Conn.Signature(ctx, asg.Lease, act.Signature)
+			} else {
+				r, err = a.Conn.ClosedLoopRead(ctx, asg.Lease, act.Data)
+			}
+			if err == nil {
+				res = &Result{Status: r.Status, Refund: r, Reason: r.Reason}
+			}
 		case ActionCancel:
 			var st *ferry.LeaseState
 			if st, err = a.Conn.Cancel(ctx, asg.Lease); err == nil {
@@ -211,7 +229,7 @@ func (a *Agent) act(ctx context.Context, asg *ferry.Assignment, act Action) *Res
 			}
 		}
 		if err == nil {
-			if res.Status != ferry.StatusCompleted || act.Kind != ActionCard {
+			if res.Status != ferry.StatusCompleted || act.Kind == ActionCancel || act.Kind == ActionFail {
 				a.ack(ctx, asg) // it may have ended otherwise meanwhile
 			}
 			return res

@@ -47,8 +47,8 @@ func (w *world) submit(t *testing.T, amount int64, entry string) string {
 		"order":                map[string]any{"orderId": "O-1", "description": "d", "amount": amount, "currency": "KWD"},
 		"customizationOptions": map[string]any{"entryMethod": entry},
 	})
-	resp, err := w.svc.SubmitRefundInstruction(w.ctx, core.SubmitParams{
-		MerchantID: w.m.ID, IdempotencyKey: ferry.NewIdempotencyKey(), SerialNumber: "TERM-1",
+	resp, err := w.svc.SubmitInstruction(w.ctx, core.SubmitParams{
+		Kind: ferry.KindRefund, MerchantID: w.m.ID, IdempotencyKey: ferry.NewIdempotencyKey(), SerialNumber: "TERM-1",
 		Fingerprint: []byte(ferry.NewID()), Body: body,
 		Render: func(*ferry.Instruction) ([]byte, error) { return []byte("{}"), nil },
 	})
@@ -61,7 +61,7 @@ func (w *world) submit(t *testing.T, amount int64, entry string) string {
 // waitFor polls until the instruction has the status.
 func (w *world) waitFor(t *testing.T, id string, status ferry.Status) *ferry.InstructionState {
 	t.Helper()
-	in, err := w.svc.WaitInstruction(w.ctx, &ferry.Principal{MerchantID: w.m.ID}, id, 10*time.Second, nil)
+	in, err := w.svc.WaitInstruction(w.ctx, &ferry.Principal{MerchantID: w.m.ID}, ferry.KindRefund, id, 10*time.Second, nil)
 	if err != nil || in.Phase.Status() != status {
 		t.Fatalf("instruction = %+v, %v; want %s", in, err, status)
 	}
@@ -122,7 +122,7 @@ func TestConsole(t *testing.T) {
 	out.waitFor(t, "Approved")
 	out.waitFor(t, "555555******4444")
 	in1 := w.waitFor(t, id, ferry.StatusCompleted)
-	r, _ := w.svc.GetRefund(w.ctx, w.m.ID, in1.RefundID)
+	r, _ := w.svc.GetRefund(w.ctx, w.m.ID, in1.ResultID)
 	if r.Card.EntryMethod != "keyed" || r.Card.Type != "MasterCard" {
 		t.Errorf("keyed card = %+v", r.Card)
 	}
@@ -130,7 +130,7 @@ func TestConsole(t *testing.T) {
 	// A cancel from the POS interrupts the prompt.
 	id = w.submit(t, 500, ferry.EntryDeviceRead)
 	out.waitFor(t, "Refund 0.500 KWD")
-	if _, err := w.svc.CancelInstruction(w.ctx, w.m.ID, id); err != nil {
+	if _, err := w.svc.CancelInstruction(w.ctx, w.m.ID, ferry.KindRefund, id); err != nil {
 		t.Fatal(err)
 	}
 	out.waitFor(t, "Canceled: Canceled by the POS")

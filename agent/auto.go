@@ -2,6 +2,7 @@ package agent
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 
 	"github.com/ferrygateway/ferry"
@@ -16,8 +17,18 @@ type Auto struct {
 	Clock ferry.Clock
 }
 
-// Present acts as the sandbox table says for the assignment's amount.
+// Present acts as the sandbox table says for the assignment's amount. A
+// signature is drawn after the delay; at a tip prompt the cardholder
+// takes the first suggested tip, and under dual pricing pays the card
+// price.
 func (au *Auto) Present(ctx context.Context, a *ferry.Assignment) (Action, error) {
+	if a.Kind == ferry.KindSignature {
+		if err := au.wait(ctx, au.Delay); err != nil {
+			return Action{}, err
+		}
+		return Action{Kind: ActionSignature, Signature: ferry.SignatureCapture{
+			ContentType: "image/png", Image: SignatureImage(a.InstructionID)}}, nil
+	}
 	behavior := ferry.SandboxDevice(a.Amount)
 	delay := au.Delay
 	switch behavior {
@@ -36,9 +47,19 @@ func (au *Auto) Present(ctx context.Context, a *ferry.Assignment) (Action, error
 	case ferry.CardReadError:
 		return Action{Kind: ActionFail, Reason: ferry.SandboxCardReadError}, nil
 	}
+	if p := a.Payment; p != nil && p.ClosedLoop != "" {
+		return Action{Kind: ActionClosedLoop, Data: SandboxClosedLoopData(p.ClosedLoop)}, nil
+	}
 	card := ferry.SandboxCard
 	if a.EntryMethod == ferry.EntryManualEntry {
 		card.EntryMethod = ferry.EntryMethodKeyed
+	}
+	if p := a.Payment; p != nil {
+		if len(p.TipPrompt) > 0 {
+			tip := ferry.PercentOf(p.Subtotal, json.Number(p.TipPrompt[ferry.SandboxTipChoice]))
+			card.TipAmount = &tip
+		}
+		card.DualPricingApplied = p.DualPricing > 0
 	}
 	return Action{Kind: ActionCard, Card: card}, nil
 }

@@ -3,6 +3,7 @@ package agent
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -61,6 +62,88 @@ func (c *Console) readLine(ctx context.Context, prompt string) (string, error) {
 // entry method allows: present the sandbox card, key in a card, cancel, or
 // report a failure.
 func (c *Console) Present(ctx context.Context, a *ferry.Assignment) (Action, error) {
+	if a.Kind == ferry.KindSignature {
+		return c.sign(ctx, a)
+	}
+	act, err := c.card(ctx, a)
+	if err != nil || act.Kind != ActionCard || a.Payment == nil {
+		return act, err
+	}
+	if p := a.Payment; len(p.TipPrompt) > 0 {
+		tip, err := c.tip(ctx, p)
+		if err != nil {
+			return Action{}, err
+		}
+		act.Card.TipAmount = &tip
+	}
+	act.Card.DualPricingApplied = a.Payment.DualPricing > 0
+	return act, nil
+}
+
+// sign asks the cardholder to sign; the console draws the signature.
+func (c *Console) sign(ctx context.Context, a *ferry.Assignment) (Action, error) {
+	fmt.Fprintf(c.Out, "\n── Signature ──\n   [Enter] sign   [c] cancel   [f] fail\n")
+	for {
+		line, err := c.readLine(ctx, "> ")
+		if err != nil {
+			return Action{}, err
+		}
+		switch strings.ToLower(line) {
+		case "", "s":
+			return Action{Kind: ActionSignature, Signature: ferry.SignatureCapture{
+				ContentType: "image/png", Image: SignatureImage(a.InstructionID)}}, nil
+		case "c":
+			return Action{Kind: ActionCancel}, nil
+		case "f":
+			reason, err := c.readLine(ctx, "   Reason: ")
+			if err != nil {
+				return Action{}, err
+			}
+			return Action{Kind: ActionFail, Reason: reason}, nil
+		}
+	}
+}
+
+// tip asks for a tip among the suggested percentages of the subtotal.
+func (c *Console) tip(ctx context.Context, p *ferry.SaleOptions) (int64, error) {
+	var menu []string
+	for i, pct := range p.TipPrompt {
+		menu = append(menu, fmt.Sprintf("[%d] %s%%", i+1, pct))
+	}
+	menu = append(menu, "[n] no tip")
+	fmt.Fprintf(c.Out, "   Add a tip?  %s\n", strings.Join(menu, "   "))
+	for {
+		line, err := c.readLine(ctx, "> ")
+		if err != nil {
+			return 0, err
+		}
+		if strings.EqualFold(line, "n") {
+			return 0, nil
+		}
+		var i int
+		if _, err := fmt.Sscanf(line, "%d", &i); err == nil && i >= 1 && i <= len(p.TipPrompt) {
+			return ferry.PercentOf(p.Subtotal, json.Number(p.TipPrompt[i-1])), nil
+		}
+	}
+}
+
+// card shows a refund or payment and asks for the card.
+func (c *Console) card(ctx context.Context, a *ferry.Assignment) (Action, error) {
+	if p := a.Payment; p != nil && p.ClosedLoop != "" {
+		fmt.Fprintf(c.Out, "\n── Closed-loop card (%s) ──\n   [Enter] present the sandbox card   [c] cancel\n", p.ClosedLoop)
+		for {
+			line, err := c.readLine(ctx, "> ")
+			if err != nil {
+				return Action{}, err
+			}
+			switch strings.ToLower(line) {
+			case "", "p":
+				return Action{Kind: ActionClosedLoop, Data: SandboxClosedLoopData(p.ClosedLoop)}, nil
+			case "c":
+				return Action{Kind: ActionCancel}, nil
+			}
+		}
+	}
 	read := a.EntryMethod != ferry.EntryManualEntry
 	keyed := a.EntryMethod == ferry.EntryManualEntry || a.EntryMethod == ferry.EntryDeviceReadOrManualEntry
 	fmt.Fprintf(c.Out, "\n── %s %s ──\n", strings.ToUpper(string(a.Kind[:1]))+string(a.Kind[1:]), a.Money())
@@ -72,6 +155,13 @@ func (c *Console) Present(ctx context.Context, a *ferry.Assignment) (Action, err
 		fmt.Fprintf(c.Out, " · operator %s", a.Operator)
 	}
 	fmt.Fprintln(c.Out)
+	if p := a.Payment; p != nil && p.DualPricing > 0 {
+		card := ferry.Money{Amount: a.Amount + p.DualPricing, Currency: a.Currency}
+		fmt.Fprintf(c.Out, "   card price %s · %s price %s\n", card, p.AlternativeTender, a.Money())
+	}
+	if p := a.Payment; p != nil && p.PreAuthorization {
+		fmt.Fprintln(c.Out, "   pre-authorization: the amount is held, not charged")
+	}
 	var menu []string
 	if read {
 		menu = append(menu, "[Enter] present the sandbox card")
@@ -150,6 +240,19 @@ func (c *Console) keyIn(ctx context.Context) (ferry.CardRead, error) {
 // Show prints how the instruction ended.
 func (c *Console) Show(a *ferry.Assignment, r *Result) {
 	switch {
+	case r.Refund != nil && r.Refund.SignatureID != "":
+		fmt.Fprintf(c.Out, "   ✔ Signed: signature %s\n", r.Refund.SignatureID)
+	case r.Refund != nil && r.Refund.ClosedLoopReadID != "":
+		fmt.Fprintf(c.Out, "   ✔ Read: closed-loop read %s\n", r.Refund.ClosedLoopReadID)
+	case r.Refund != nil && r.Refund.PaymentID != "" && r.Refund.Approved:
+		amount := a.Money()
+		if r.Refund.AuthorizedAmount != nil {
+			amount.Amount = *r.Refund.AuthorizedAmount
+		}
+		fmt.Fprintf(c.Out, "   ✔ Approved (%s): payment %s of %s on %s, approval code %s\n",
+			r.Refund.ResponseCode, r.Refund.PaymentID, amount, r.Refund.CardNumber, r.Refund.ApprovalCode)
+	case r.Refund != nil && r.Refund.PaymentID != "":
+		fmt.Fprintf(c.Out, "   ✘ Declined (%s %s): payment %s\n", r.Refund.ResponseCode, r.Refund.ResponseMessage, r.Refund.PaymentID)
 	case r.Refund != nil && r.Refund.Status == ferry.StatusCompleted && r.Refund.Approved:
 		fmt.Fprintf(c.Out, "   ✔ Approved: refund %s of %s to %s, approval code %s\n",
 			r.Refund.RefundID, a.Money(), r.Refund.CardNumber, r.Refund.ApprovalCode)

@@ -98,6 +98,24 @@ func (c *HTTPConn) CardRead(ctx context.Context, l ferry.Lease, card ferry.CardR
 	return &res, nil
 }
 
+func (c *HTTPConn) Signature(ctx context.Context, l ferry.Lease, sig ferry.SignatureCapture) (*ferry.CardReadResult, error) {
+	var res ferry.CardReadResult
+	req := ferry.DeviceRequest{LeaseToken: l.Token, Signature: &sig}
+	if _, err := c.do(ctx, callTimeout, "POST", instructionPath(l, ferry.DeviceCallSignature), req, &res); err != nil {
+		return nil, err
+	}
+	return &res, nil
+}
+
+func (c *HTTPConn) ClosedLoopRead(ctx context.Context, l ferry.Lease, data []byte) (*ferry.CardReadResult, error) {
+	var res ferry.CardReadResult
+	req := ferry.DeviceRequest{LeaseToken: l.Token, Data: data}
+	if _, err := c.do(ctx, callTimeout, "POST", instructionPath(l, ferry.DeviceCallClosedLoopRead), req, &res); err != nil {
+		return nil, err
+	}
+	return &res, nil
+}
+
 func (c *HTTPConn) Ack(ctx context.Context, l ferry.Lease) error {
 	_, err := c.do(ctx, callTimeout, "POST", instructionPath(l, ferry.DeviceCallAck), ferry.DeviceRequest{LeaseToken: l.Token}, nil)
 	return err
@@ -157,6 +175,7 @@ func (c *HTTPConn) do(ctx context.Context, timeout time.Duration, method, path s
 		return 0, err
 	}
 	req.Header.Set("Accept", "application/json")
+	req.Header.Set(ferry.DeviceProtocolHeader, ferry.DeviceProtocolVersion)
 	if in != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}

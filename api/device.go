@@ -159,9 +159,9 @@ func (s *Server) device(r *http.Request, d *ferry.Device) device {
 		seen := ferry.DateTime(d.LastSeenAt)
 		out.LastSeen = &seen
 	}
-	if in, err := s.svc.Store().InstructionLastCompleted(r.Context(), d.ID); err == nil {
-		out.LastTransaction = &lastTransaction{OrderID: in.Request.Order.OrderID, DateTime: ferry.DateTime(in.UpdatedAt),
-			ProcessingTerminalID: in.Request.ProcessingTerminalID}
+	if in, err := s.svc.LastTransaction(r.Context(), d); err == nil {
+		out.LastTransaction = &lastTransaction{OrderID: in.Request.Reference(), DateTime: ferry.DateTime(in.UpdatedAt),
+			ProcessingTerminalID: in.Request.Terminal()}
 	}
 	return out
 }

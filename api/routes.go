@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/ferrygateway/ferry"
 	"github.com/ferrygateway/ferry/internal/httpx"
 )
 
@@ -21,11 +22,22 @@ func (s *Server) Handler() http.Handler {
 	allow("/authorize", "POST")
 	allow("/v1/authorize", "POST")
 
-	handle("POST /v1/devices/{serialNumber}/refund-instructions", s.authed(s.submitRefundInstruction))
-	allow("/v1/devices/{serialNumber}/refund-instructions", "POST")
-	handle("GET /v1/refund-instructions/{refundInstructionId}", s.authed(s.getRefundInstruction))
-	handle("DELETE /v1/refund-instructions/{refundInstructionId}", s.authed(s.cancelRefundInstruction))
-	allow("/v1/refund-instructions/{refundInstructionId}", "GET, DELETE")
+	// Every kind of instruction has the same three operations.
+	for _, k := range []ferry.InstructionKind{ferry.KindPayment, ferry.KindRefund, ferry.KindSignature} {
+		submit := "/v1/devices/{serialNumber}/" + string(k) + "-instructions"
+		one := k.Path() + "/{" + k.IDParameter() + "}"
+		handle("POST "+submit, s.authed(s.submitInstruction(k)))
+		allow(submit, "POST")
+		handle("GET "+one, s.authed(s.getInstruction(k)))
+		handle("DELETE "+one, s.authed(s.cancelInstruction(k)))
+		allow(one, "GET, DELETE")
+	}
+	handle("GET /v1/payments/{paymentId}", s.authed(s.getPayment))
+	allow("/v1/payments/{paymentId}", "GET")
+	handle("GET /v1/signatures/{signatureId}", s.authed(s.getSignature))
+	allow("/v1/signatures/{signatureId}", "GET")
+	handle("GET /v1/closed-loop-reads/{closedLoopReadId}", s.authed(s.getClosedLoopRead))
+	allow("/v1/closed-loop-reads/{closedLoopReadId}", "GET")
 	handle("GET /v1/devices", s.authed(s.searchDevices))
 	allow("/v1/devices", "GET")
 	handle("GET /v1/refunds/{refundId}", s.authed(s.getRefund))

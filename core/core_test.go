@@ -25,6 +25,21 @@ type fakeProcessor struct {
 }
 
 func (p *fakeProcessor) Refund(ctx context.Context, r ferry.ProcessorRefund) (ferry.TransactionResult, error) {
+	if err := p.enter(ctx); err != nil {
+		return ferry.TransactionResult{}, err
+	}
+	return p.inner.Refund(ctx, r)
+}
+
+func (p *fakeProcessor) Sale(ctx context.Context, s ferry.ProcessorSale) (ferry.TransactionResult, error) {
+	if err := p.enter(ctx); err != nil {
+		return ferry.TransactionResult{}, err
+	}
+	return p.inner.Sale(ctx, s)
+}
+
+// enter counts a call, holds it while blocked, and fails it when told to.
+func (p *fakeProcessor) enter(ctx context.Context) error {
 	p.mu.Lock()
 	p.calls++
 	err, block := p.err, p.block
@@ -33,13 +48,10 @@ func (p *fakeProcessor) Refund(ctx context.Context, r ferry.ProcessorRefund) (fe
 		select {
 		case <-block:
 		case <-ctx.Done():
-			return ferry.TransactionResult{}, ctx.Err()
+			return ctx.Err()
 		}
 	}
-	if err != nil {
-		return ferry.TransactionResult{}, err
-	}
-	return p.inner.Refund(ctx, r)
+	return err
 }
 
 func (p *fakeProcessor) Lookup(ctx context.Context, key string) (ferry.TransactionResult, error) {
@@ -131,7 +143,8 @@ func (e *env) submit(amount int64) *ferry.Instruction {
 }
 
 func (e *env) submitWith(merchantID, serial, key string, b []byte) (*Response, error) {
-	return e.svc.SubmitRefundInstruction(e.ctx, SubmitParams{
+	return e.svc.SubmitInstruction(e.ctx, SubmitParams{
+		Kind:           ferry.KindRefund,
 		MerchantID:     merchantID,
 		IdempotencyKey: key,
 		SerialNumber:   serial,
@@ -369,7 +382,7 @@ func testHappyPath(t *testing.T, open opener) {
 	}
 	done := e.get(in.ID)
 	wantPhase(t, done, ferry.PhaseCompleted)
-	r, err := e.svc.GetRefund(e.ctx, e.merchant.ID, done.RefundID)
+	r, err := e.svc.GetRefund(e.ctx, e.merchant.ID, done.ResultID)
 	if err != nil || r.Order.Amount != 4999 || *r.TransactionResult.AuthorizedAmount != -4999 || r.TransactionResult.Type != "refund" {
 		t.Fatalf("refund = %+v, %v", r, err)
 	}
@@ -594,7 +607,7 @@ func testCancel(t *testing.T, open opener) {
 	t.Run("queued", func(t *testing.T) {
 		e := newEnv(t, open)
 		in := e.submit(4999)
-		got, err := e.svc.CancelInstruction(e.ctx, e.merchant.ID, in.ID)
+		got, err := e.svc.CancelInstruction(e.ctx, e.merchant.ID, ferry.KindRefund, in.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -609,7 +622,7 @@ func testCancel(t *testing.T, open opener) {
 		in := e.submit(4999)
 		c := e.session("s1")
 		a := e.claim(c)
-		if _, err := e.svc.CancelInstruction(e.ctx, e.merchant.ID, in.ID); err != nil {
+		if _, err := e.svc.CancelInstruction(e.ctx, e.merchant.ID, ferry.KindRefund, in.ID); err != nil {
 			t.Fatal(err)
 		}
 		st, err := c.Heartbeat(e.ctx, a.Lease, 0)
@@ -639,7 +652,7 @@ func testCancel(t *testing.T, open opener) {
 		for e.get(in.ID).Phase != ferry.PhaseAuthorizing {
 			time.Sleep(time.Millisecond)
 		}
-		_, err := e.svc.CancelInstruction(e.ctx, e.merchant.ID, in.ID)
+		_, err := e.svc.CancelInstruction(e.ctx, e.merchant.ID, ferry.KindRefund, in.ID)
 		wantCode(t, err, ferry.CodeCannotBeCanceled)
 		_, err = c.Cancel(e.ctx, a.Lease)
 		wantCode(t, err, ferry.CodeCannotBeCanceled)
@@ -653,11 +666,11 @@ func testCancel(t *testing.T, open opener) {
 		c := e.session("s1")
 		a := e.claim(c)
 		c.CardRead(e.ctx, a.Lease, ferry.SandboxCard)
-		_, err := e.svc.CancelInstruction(e.ctx, e.merchant.ID, in.ID)
+		_, err := e.svc.CancelInstruction(e.ctx, e.merchant.ID, ferry.KindRefund, in.ID)
 		wantCode(t, err, ferry.CodeCannotBeCanceled)
 		var fe *ferry.Error
 		errors.As(err, &fe)
-		if fe.Link == nil || fe.Link.Rel != "refund" || fe.Link.Href != "/v1/refunds/"+e.get(in.ID).RefundID {
+		if fe.Link == nil || fe.Link.Rel != "refund" || fe.Link.Href != "/v1/refunds/"+e.get(in.ID).ResultID {
 			t.Errorf("link = %+v", fe.Link)
 		}
 		if fe.Fields[0].Message != "Completed instruction cannot be canceled" {
@@ -668,7 +681,7 @@ func testCancel(t *testing.T, open opener) {
 		fc := e.session("s2")
 		fa := e.claim(fc)
 		fc.Fail(e.ctx, fa.Lease, "paper jam")
-		_, err = e.svc.CancelInstruction(e.ctx, e.merchant.ID, failed.ID)
+		_, err = e.svc.CancelInstruction(e.ctx, e.merchant.ID, ferry.KindRefund, failed.ID)
 		wantCode(t, err, ferry.CodeCannotBeCanceled)
 		errors.As(err, &fe)
 		if fe.Link != nil || fe.Fields[0].Message != "Failed instruction cannot be canceled" {
@@ -676,15 +689,15 @@ func testCancel(t *testing.T, open opener) {
 		}
 
 		canceled := e.submit(100)
-		e.svc.CancelInstruction(e.ctx, e.merchant.ID, canceled.ID)
-		_, err = e.svc.CancelInstruction(e.ctx, e.merchant.ID, canceled.ID)
+		e.svc.CancelInstruction(e.ctx, e.merchant.ID, ferry.KindRefund, canceled.ID)
+		_, err = e.svc.CancelInstruction(e.ctx, e.merchant.ID, ferry.KindRefund, canceled.ID)
 		wantCode(t, err, ferry.CodeCannotBeCanceled)
 	})
 	t.Run("other merchant", func(t *testing.T) {
 		e := newEnv(t, open)
 		in := e.submit(4999)
 		m2, _, _ := e.svc.CreateMerchant(e.ctx, "Other")
-		_, err := e.svc.CancelInstruction(e.ctx, m2.ID, in.ID)
+		_, err := e.svc.CancelInstruction(e.ctx, m2.ID, ferry.KindRefund, in.ID)
 		wantCode(t, err, ferry.CodeNotFound)
 		wantPhase(t, e.get(in.ID), ferry.PhaseQueued)
 	})
@@ -738,13 +751,13 @@ func testAuthorizingSettledBySweeper(t *testing.T, open opener) {
 		e.sweep()
 		got := e.get(in.ID)
 		wantPhase(t, got, ferry.PhaseCompleted)
-		r, err := e.svc.GetRefund(e.ctx, e.merchant.ID, got.RefundID)
+		r, err := e.svc.GetRefund(e.ctx, e.merchant.ID, got.ResultID)
 		if err != nil || r.TransactionResult.ResponseCode != "A" || r.Card.CardNumber != "453985******7062" {
 			t.Fatalf("refund = %+v, %v", r, err)
 		}
 		// The device, asking again, learns the outcome.
 		res, err := c.CardRead(e.ctx, a.Lease, ferry.SandboxCard)
-		if err != nil || res.RefundID != got.RefundID {
+		if err != nil || res.RefundID != got.ResultID {
 			t.Errorf("card read retry = %+v, %v", res, err)
 		}
 	})
@@ -770,7 +783,7 @@ func testAuthorizingSettledBySweeper(t *testing.T, open opener) {
 		e.sweep()
 		got := e.get(in.ID)
 		wantPhase(t, got, ferry.PhaseFailure)
-		if got.RefundID != "" {
+		if got.ResultID != "" {
 			t.Error("a failed instruction has a refund")
 		}
 		if want := "The card was read, but the processor has no record of the refund: it was not authorized"; got.ErrorMessage != want {
@@ -795,7 +808,7 @@ func testWaitInstruction(t *testing.T, open opener) {
 	wait := func(drain chan struct{}) chan result {
 		ch := make(chan result, 1)
 		go func() {
-			got, err := e.svc.WaitInstruction(e.ctx, &ferry.Principal{MerchantID: e.merchant.ID}, in.ID, 30*time.Second, drain)
+			got, err := e.svc.WaitInstruction(e.ctx, &ferry.Principal{MerchantID: e.merchant.ID}, ferry.KindRefund, in.ID, 30*time.Second, drain)
 			ch <- result{got, err}
 		}()
 		return ch
@@ -815,7 +828,7 @@ func testWaitInstruction(t *testing.T, open opener) {
 		t.Fatalf("woke for a change within inProgress: %+v", r.in)
 	case <-time.After(50 * time.Millisecond):
 	}
-	if _, err := e.svc.CancelInstruction(e.ctx, e.merchant.ID, in.ID); err != nil {
+	if _, err := e.svc.CancelInstruction(e.ctx, e.merchant.ID, ferry.KindRefund, in.ID); err != nil {
 		t.Fatal(err)
 	}
 	select {
@@ -849,9 +862,9 @@ func testWaitInstruction(t *testing.T, open opener) {
 	}
 
 	// Unknown and malformed ids.
-	_, err := e.svc.WaitInstruction(e.ctx, &ferry.Principal{MerchantID: e.merchant.ID}, "0123", time.Second, nil)
+	_, err := e.svc.WaitInstruction(e.ctx, &ferry.Principal{MerchantID: e.merchant.ID}, ferry.KindRefund, "0123", time.Second, nil)
 	wantCode(t, err, ferry.CodeNotFound)
-	_, err = e.svc.WaitInstruction(e.ctx, &ferry.Principal{MerchantID: e.merchant.ID}, string(make([]byte, 37)), time.Second, nil)
+	_, err = e.svc.WaitInstruction(e.ctx, &ferry.Principal{MerchantID: e.merchant.ID}, ferry.KindRefund, string(make([]byte, 37)), time.Second, nil)
 	wantCode(t, err, ferry.CodeInvalid)
 }
 
@@ -898,7 +911,7 @@ func testHeartbeatWakesOnCancel(t *testing.T, open opener) {
 		got <- st
 	}()
 	e.clock.WaitTimers(timers+1, 5*time.Second)
-	e.svc.CancelInstruction(e.ctx, e.merchant.ID, in.ID)
+	e.svc.CancelInstruction(e.ctx, e.merchant.ID, ferry.KindRefund, in.ID)
 	select {
 	case st := <-got:
 		if st == nil || !st.Stop {
@@ -956,22 +969,22 @@ func TestEndedStateCached(t *testing.T) { eachStore(t, testEndedStateCached) }
 func testEndedStateCached(t *testing.T, open opener) {
 	e := newEnv(t, open)
 	in := e.submit(4999)
-	if _, err := e.svc.CancelInstruction(e.ctx, e.merchant.ID, in.ID); err != nil {
+	if _, err := e.svc.CancelInstruction(e.ctx, e.merchant.ID, ferry.KindRefund, in.ID); err != nil {
 		t.Fatal(err)
 	}
-	first, err := e.svc.WaitInstruction(e.ctx, &ferry.Principal{MerchantID: e.merchant.ID}, in.ID, 0, nil)
+	first, err := e.svc.WaitInstruction(e.ctx, &ferry.Principal{MerchantID: e.merchant.ID}, ferry.KindRefund, in.ID, 0, nil)
 	if err != nil || first.Phase != ferry.PhaseCanceled {
 		t.Fatalf("state = %+v, %v", first, err)
 	}
 	if _, ok := e.svc.ended.m[[2]string{e.merchant.ID, in.ID}]; !ok {
 		t.Fatal("an ended state was not kept")
 	}
-	again, err := e.svc.WaitInstruction(e.ctx, &ferry.Principal{MerchantID: e.merchant.ID}, in.ID, time.Second, nil)
+	again, err := e.svc.WaitInstruction(e.ctx, &ferry.Principal{MerchantID: e.merchant.ID}, ferry.KindRefund, in.ID, time.Second, nil)
 	if err != nil || *again != *first {
 		t.Fatalf("from the cache: %+v, %v; stored: %+v", again, err, first)
 	}
 	other, _, _ := e.svc.CreateMerchant(e.ctx, "Other")
-	_, err = e.svc.WaitInstruction(e.ctx, &ferry.Principal{MerchantID: other.ID}, in.ID, 0, nil)
+	_, err = e.svc.WaitInstruction(e.ctx, &ferry.Principal{MerchantID: other.ID}, ferry.KindRefund, in.ID, 0, nil)
 	wantCode(t, err, ferry.CodeNotFound)
 	// An instruction in progress is never kept: its state still changes.
 	e.addDevice(e.merchant, "LIVE-1")
@@ -979,7 +992,7 @@ func testEndedStateCached(t *testing.T, open opener) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.svc.WaitInstruction(e.ctx, &ferry.Principal{MerchantID: e.merchant.ID}, live.Instruction.ID, 0, nil); err != nil {
+	if _, err := e.svc.WaitInstruction(e.ctx, &ferry.Principal{MerchantID: e.merchant.ID}, ferry.KindRefund, live.Instruction.ID, 0, nil); err != nil {
 		t.Fatal(err)
 	}
 	if _, ok := e.svc.ended.m[[2]string{e.merchant.ID, live.Instruction.ID}]; ok {

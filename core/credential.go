@@ -200,10 +200,14 @@ func (s *Service) RevokeDevice(ctx context.Context, merchantID, serial string) (
 }
 
 // DeviceSession returns the connection of a device session that
-// authenticated with cred. Every wait of the session ends with
-// CodeUnauthorized as soon as the credential is revoked.
-func (s *Service) DeviceSession(d *ferry.Device, cred *ferry.DeviceCredential, session string) ferry.DeviceConn {
-	return &deviceConn{s: s, dev: d, cred: cred, session: session}
+// authenticated with cred and speaks device protocol version protocol ("1.0"
+// if it named none). Every wait of the session ends with CodeUnauthorized
+// as soon as the credential is revoked.
+func (s *Service) DeviceSession(d *ferry.Device, cred *ferry.DeviceCredential, session, protocol string) ferry.DeviceConn {
+	if protocol == "" {
+		protocol = "1.0"
+	}
+	return &deviceConn{s: s, dev: d, cred: cred, session: session, protocol: protocol}
 }
 
 // checkCredential fails once the session's credential has been revoked.

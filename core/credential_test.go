@@ -59,7 +59,7 @@ func testRevokeEndsWaits(t *testing.T, open opener) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	conn := e.svc.DeviceSession(d, cred, "s1")
+	conn := e.svc.DeviceSession(d, cred, "s1", ferry.DeviceProtocolVersion)
 	done := make(chan error, 1)
 	timers := e.clock.Timers()
 	go func() {

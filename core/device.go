@@ -95,15 +95,17 @@ func (s *Service) DeviceOnline(d *ferry.Device) bool {
 // most one holds each.
 func (s *Service) DeviceConn(d *ferry.Device, session string) ferry.DeviceConn {
 	s.driven.Store(d.ID, true)
-	return &deviceConn{s: s, dev: d, session: session}
+	return &deviceConn{s: s, dev: d, session: session, protocol: ferry.DeviceProtocolVersion}
 }
 
 // deviceConn implements ferry.DeviceConn on the core.
 type deviceConn struct {
-	s        *Service
-	dev      *ferry.Device
-	cred     *ferry.DeviceCredential // nil for a device inside the server
-	session  string
+	s       *Service
+	dev     *ferry.Device
+	cred    *ferry.DeviceCredential // nil for a device inside the server
+	session string
+	// protocol is the device protocol version the session speaks.
+	protocol string
 	lastSeen time.Time
 }
 
@@ -172,6 +174,9 @@ func (c *deviceConn) claim(ctx context.Context) (*ferry.Assignment, error) {
 	if !c.claimable(in, now) {
 		return nil, nil
 	}
+	if !ferry.ProtocolKinds(c.protocol, in.Kind) {
+		return nil, c.unsupported(ctx, in)
+	}
 	var got *ferry.Assignment
 	_, err = c.s.transition(ctx, in.MerchantID, in.ID, func(tx ferry.Tx, in *ferry.Instruction) (string, string, error) {
 		got = nil
@@ -190,7 +195,7 @@ func (c *deviceConn) claim(ctx context.Context) (*ferry.Assignment, error) {
 		in.DeadlineAt = now.Add(c.s.cfg.InstructionTimeout)
 		in.StopAcked = false
 		got = assignment(in)
-		return "delivered", fmt.Sprintf("lease %d", in.LeaseToken), nil
+		return ferry.EventDelivered, fmt.Sprintf("lease %d", in.LeaseToken), nil
 	})
 	return got, err
 }
@@ -208,19 +213,30 @@ func (c *deviceConn) claimable(in *ferry.Instruction, now time.Time) bool {
 }
 
 func assignment(in *ferry.Instruction) *ferry.Assignment {
-	r := in.Request
-	return &ferry.Assignment{
+	a := &ferry.Assignment{
 		Lease:                ferry.Lease{InstructionID: in.ID, Token: in.LeaseToken},
 		ExpiresAt:            in.LeaseExpiresAt,
 		Kind:                 in.Kind,
-		Amount:               r.Order.Amount,
-		Currency:             r.Order.Currency,
-		OrderID:              r.Order.OrderID,
-		Description:          r.Order.Description,
-		Operator:             r.Operator,
-		EntryMethod:          r.EntryMethod(),
-		ProcessingTerminalID: r.ProcessingTerminalID,
+		ProcessingTerminalID: in.Request.Terminal(),
 	}
+	kinds[in.Kind].assign(a, in)
+	return a
+}
+
+// unsupported fails a queued instruction that this session's device
+// protocol cannot run: an older device never receives a sale it does not
+// understand, and the POS learns why at once.
+func (c *deviceConn) unsupported(ctx context.Context, in *ferry.Instruction) error {
+	_, err := c.s.transition(ctx, in.MerchantID, in.ID, func(tx ferry.Tx, in *ferry.Instruction) (string, string, error) {
+		if in.Phase != ferry.PhaseQueued || ferry.ProtocolKinds(c.protocol, in.Kind) {
+			return "", "", errNoChange
+		}
+		end(in, ferry.PhaseFailure, true)
+		in.ErrorMessage = fmt.Sprintf("Device %s speaks device protocol %s, which cannot run %ss; update its software",
+			shown(c.dev.SerialNumber), c.protocol, in.Kind.Noun())
+		return ferry.EventFailed, in.ErrorMessage, nil
+	})
+	return err
 }
 
 func stopAssignment(in *ferry.Instruction) *ferry.Assignment {
@@ -260,7 +276,7 @@ func leaseState(in *ferry.Instruction) *ferry.LeaseState {
 // queue. Anything else is CodeLeaseLost and changes nothing.
 func (c *deviceConn) held(ctx context.Context, l ferry.Lease, fn change) (*ferry.Instruction, error) {
 	if !ferry.ValidInstructionID(l.InstructionID) {
-		return nil, ferry.NotFound("refund instruction")
+		return nil, ferry.NotFound("instruction")
 	}
 	return c.s.transition(ctx, c.dev.MerchantID, l.InstructionID, func(tx ferry.Tx, in *ferry.Instruction) (string, string, error) {
 		if err := c.check(in, l); err != nil {
@@ -276,7 +292,7 @@ func (c *deviceConn) held(ctx context.Context, l ferry.Lease, fn change) (*ferry
 // report on it.
 func (c *deviceConn) check(in *ferry.Instruction, l ferry.Lease) error {
 	if in.DeviceID != c.dev.ID {
-		return ferry.NotFound("refund instruction")
+		return ferry.NotFound("instruction")
 	}
 	if in.LeaseToken != l.Token || in.Phase == ferry.PhaseQueued || in.LeaseToken == 0 {
 		return &ferry.Error{Code: ferry.CodeLeaseLost,
@@ -300,7 +316,7 @@ func notHolder(in *ferry.Instruction, l ferry.Lease) error {
 // more left needs no write.
 func (c *deviceConn) renew(ctx context.Context, l ferry.Lease) (*ferry.Instruction, error) {
 	if !ferry.ValidInstructionID(l.InstructionID) {
-		return nil, ferry.NotFound("refund instruction")
+		return nil, ferry.NotFound("instruction")
 	}
 	in, err := c.s.store.InstructionGet(ctx, c.dev.MerchantID, l.InstructionID)
 	if err != nil {
@@ -385,7 +401,7 @@ func (c *deviceConn) Progress(ctx context.Context, l ferry.Lease, step string) (
 		now := tx.Now()
 		in.LeaseExpiresAt = now.Add(c.s.cfg.LeaseTTL)
 		in.DeadlineAt = now.Add(c.s.cfg.InstructionTimeout)
-		return "progress", step, nil
+		return ferry.EventProgress, step, nil
 	}))
 }
 
@@ -395,7 +411,7 @@ func (c *deviceConn) Cancel(ctx context.Context, l ferry.Lease) (*ferry.LeaseSta
 		case ferry.PhaseDelivered:
 			end(in, ferry.PhaseCanceled, true)
 			in.CanceledBy = ferry.CanceledByCardholder
-			return "canceled", "by the cardholder", nil
+			return ferry.EventCanceled, "by the cardholder", nil
 		case ferry.PhaseAuthorizing:
 			return "", "", cannotCancel(in)
 		}
@@ -413,10 +429,10 @@ func (c *deviceConn) Fail(ctx context.Context, l ferry.Lease, reason string) (*f
 		case ferry.PhaseDelivered:
 			end(in, ferry.PhaseFailure, true)
 			in.ErrorMessage = reason
-			return "failed", reason, nil
+			return ferry.EventFailed, reason, nil
 		case ferry.PhaseAuthorizing:
 			return "", "", &ferry.Error{Code: ferry.CodeCannotBeCanceled,
-				Message: "The card has been read; the refund's outcome comes from the processor"}
+				Message: "The card has been read; the outcome comes from the processor"}
 		}
 		return "", "", errNoChange
 	}))
@@ -431,7 +447,7 @@ func (c *deviceConn) Ack(ctx context.Context, l ferry.Lease) error {
 			return "", "", errNoChange
 		}
 		in.StopAcked = true
-		return "stop_acked", "", nil
+		return ferry.EventStopAcked, "", nil
 	})
 	return err
 }
@@ -467,4 +483,14 @@ func cleanText(s string, max int) string {
 		s = string(r[:max])
 	}
 	return s
+}
+
+// LastTransaction returns the device's most recently completed payment or
+// refund instruction; CodeNotFound if it has none.
+func (s *Service) LastTransaction(ctx context.Context, d *ferry.Device) (*ferry.Instruction, error) {
+	in, err := s.store.InstructionLastCompleted(ctx, d.ID)
+	if err == nil && in.Request.Reference() == "" {
+		return nil, ferry.NotFound("transaction") // a signature is no transaction
+	}
+	return in, err
 }

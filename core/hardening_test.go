@@ -205,7 +205,7 @@ func testWaitEndsWhenKeyRevoked(t *testing.T, open opener) {
 	done := make(chan error, 2)
 	for _, p := range []*ferry.Principal{p, p1} {
 		go func() {
-			_, err := e.svc.WaitInstruction(e.ctx, p, in.ID, time.Hour, nil)
+			_, err := e.svc.WaitInstruction(e.ctx, p, ferry.KindRefund, in.ID, time.Hour, nil)
 			done <- err
 		}()
 	}
@@ -218,7 +218,7 @@ func testWaitEndsWhenKeyRevoked(t *testing.T, open opener) {
 	err = <-done
 	wantCode(t, err, ferry.CodeUnauthorized)
 	// The wait on the other key goes on, and ends with the instruction.
-	if _, err := e.svc.CancelInstruction(e.ctx, e.merchant.ID, in.ID); err != nil {
+	if _, err := e.svc.CancelInstruction(e.ctx, e.merchant.ID, ferry.KindRefund, in.ID); err != nil {
 		t.Fatal(err)
 	}
 	if err := <-done; err != nil {

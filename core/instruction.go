@@ -11,8 +11,10 @@ import (
 	"github.com/google/uuid"
 )
 
-// SubmitParams is a refund-instruction submission as the API received it.
+// SubmitParams is an instruction submission as the API received it.
 type SubmitParams struct {
+	// Kind is what the instruction asks the device to do.
+	Kind           ferry.InstructionKind
 	MerchantID     string
 	IdempotencyKey string
 	SerialNumber   string
@@ -36,7 +38,7 @@ type Response struct {
 	Instruction *ferry.Instruction
 }
 
-// SubmitRefundInstruction queues a refund instruction for a device.
+// SubmitInstruction queues an instruction of p.Kind for a device.
 //
 // The idempotency key comes before anything else: a request that repeats
 // an earlier one (same key, same request) gets the earlier response and
@@ -47,7 +49,7 @@ type Response struct {
 // one-instruction-per-device rule (CodeDeviceBusy). (The key is looked up
 // only when something else fails, or inside the transaction: a new request
 // costs no extra read.)
-func (s *Service) SubmitRefundInstruction(ctx context.Context, p SubmitParams) (*Response, error) {
+func (s *Service) SubmitInstruction(ctx context.Context, p SubmitParams) (*Response, error) {
 	req, dev, err := s.checkSubmission(ctx, p)
 	if err != nil {
 		// The key was used before? Then that answer wins over this error.
@@ -64,7 +66,7 @@ func (s *Service) SubmitRefundInstruction(ctx context.Context, p SubmitParams) (
 		ID:         newInstructionID(),
 		MerchantID: p.MerchantID,
 		DeviceID:   dev.ID,
-		Kind:       ferry.KindRefund,
+		Kind:       p.Kind,
 		Phase:      ferry.PhaseQueued,
 		Request:    req,
 		StopAcked:  true, // no device session holds it yet
@@ -93,7 +95,7 @@ func (s *Service) SubmitRefundInstruction(ctx context.Context, p SubmitParams) (
 			MerchantID:    in.MerchantID,
 			At:            now,
 			Phase:         in.Phase,
-			Kind:          "submitted",
+			Kind:          ferry.EventSubmitted,
 			Detail:        "device " + dev.SerialNumber,
 		},
 	})
@@ -125,32 +127,36 @@ func (s *Service) SubmitRefundInstruction(ctx context.Context, p SubmitParams) (
 
 // checkSubmission validates a submission and finds its device: what can be
 // checked before the transaction, which checks the idempotency key.
-func (s *Service) checkSubmission(ctx context.Context, p SubmitParams) (ferry.RefundInstructionRequest, *ferry.Device, error) {
-	if !ferry.ValidSerialNumber(p.SerialNumber) {
-		return ferry.RefundInstructionRequest{}, nil, ferry.Invalid(ferry.FieldError{Parameter: "serialNumber", Detail: "invalid length", Message: "serialNumber must be 1 to 64 characters"})
+func (s *Service) checkSubmission(ctx context.Context, p SubmitParams) (ferry.InstructionRequest, *ferry.Device, error) {
+	spec, ok := kinds[p.Kind]
+	if !ok {
+		return nil, nil, ferry.Internal(fmt.Errorf("unknown instruction kind %q", p.Kind))
 	}
-	req, err := ferry.DecodeRefundInstructionRequest(p.Body)
+	if !ferry.ValidSerialNumber(p.SerialNumber) {
+		return nil, nil, ferry.Invalid(ferry.FieldError{Parameter: "serialNumber", Detail: "invalid length", Message: "serialNumber must be 1 to 64 characters"})
+	}
+	req, err := spec.decode(p.Body)
 	if err != nil {
-		return req, nil, err
+		return nil, nil, err
 	}
 	dev, err := s.device(ctx, p.MerchantID, p.SerialNumber)
 	if err != nil {
-		return req, nil, err
+		return nil, nil, err
 	}
-	if req.ProcessingTerminalID != dev.ProcessingTerminalID {
-		return req, nil, ferry.Invalid(ferry.FieldError{Parameter: "processingTerminalId", Detail: "wrong terminal",
-			Message: fmt.Sprintf("device %s belongs to processing terminal %s, not %s", shown(dev.SerialNumber), shown(dev.ProcessingTerminalID), ferry.Quote(req.ProcessingTerminalID))})
+	if req.Terminal() != dev.ProcessingTerminalID {
+		return nil, nil, ferry.Invalid(ferry.FieldError{Parameter: "processingTerminalId", Detail: "wrong terminal",
+			Message: fmt.Sprintf("device %s belongs to processing terminal %s, not %s", shown(dev.SerialNumber), shown(dev.ProcessingTerminalID), ferry.Quote(req.Terminal()))})
 	}
 	return req, dev, nil
 }
 
-// busy describes a device that runs another instruction.
+// busy describes a device that runs another instruction, of any kind.
 func (s *Service) busy(ctx context.Context, dev *ferry.Device, cause error) error {
 	e := &ferry.Error{Code: ferry.CodeDeviceBusy, Err: cause,
-		Message: fmt.Sprintf("Device %s is already running a refund instruction; wait for it to finish or cancel it", shown(dev.SerialNumber))}
+		Message: fmt.Sprintf("Device %s is already running an instruction; wait for it to finish or cancel it", shown(dev.SerialNumber))}
 	if running, err := s.store.InstructionActiveForDevice(ctx, dev.ID); err == nil {
-		e.Instance = "/v1/refund-instructions/" + running.ID
-		e.Message = fmt.Sprintf("Device %s is already running refund instruction %s; wait for it to finish or cancel it", shown(dev.SerialNumber), running.ID)
+		e.Instance = running.Kind.Path() + "/" + running.ID
+		e.Message = fmt.Sprintf("Device %s is already running %s %s; wait for it to finish or cancel it", shown(dev.SerialNumber), running.Kind.Noun(), running.ID)
 	}
 	return e
 }
@@ -184,17 +190,27 @@ func (s *Service) replay(ctx context.Context, r ferry.Reader, p SubmitParams) (*
 	return &Response{Status: rec.Status, Body: rec.Body, Replayed: true}, nil
 }
 
-// GetInstruction returns the merchant's instruction; another merchant's
-// instruction is CodeNotFound, like an unknown id.
+// GetInstruction returns the merchant's instruction, of any kind; another
+// merchant's instruction is CodeNotFound, like an unknown id.
 func (s *Service) GetInstruction(ctx context.Context, merchantID, id string) (*ferry.Instruction, error) {
 	if !ferry.ValidInstructionID(id) {
-		return nil, invalidInstructionID()
+		return nil, invalidInstructionID(ferry.KindRefund)
 	}
 	return s.store.InstructionGet(ctx, merchantID, id)
 }
 
-func invalidInstructionID() error {
-	return ferry.Invalid(ferry.FieldError{Parameter: "refundInstructionId", Detail: "invalid length", Message: "refundInstructionId must be 1 to 36 characters"})
+func invalidInstructionID(k ferry.InstructionKind) error {
+	p := k.IDParameter()
+	return ferry.Invalid(ferry.FieldError{Parameter: p, Detail: "invalid length", Message: p + " must be 1 to 36 characters"})
+}
+
+// ofKind fails with CodeNotFound unless the instruction is of kind k: a
+// refund instruction's id is no payment instruction's.
+func ofKind(k ferry.InstructionKind, got ferry.InstructionKind) error {
+	if got != k {
+		return ferry.NotFound(k.Noun())
+	}
+	return nil
 }
 
 // WaitInstruction returns the state of p's merchant's instruction as soon
@@ -202,12 +218,15 @@ func invalidInstructionID() error {
 // closed (the server is shutting down), whichever comes first. It does not
 // poll: it sleeps until the notifier reports a change. If p's API key is
 // revoked meanwhile, the wait ends with CodeUnauthorized.
-func (s *Service) WaitInstruction(ctx context.Context, p *ferry.Principal, id string, wait time.Duration, drain <-chan struct{}) (*ferry.InstructionState, error) {
+func (s *Service) WaitInstruction(ctx context.Context, p *ferry.Principal, kind ferry.InstructionKind, id string, wait time.Duration, drain <-chan struct{}) (*ferry.InstructionState, error) {
 	if !ferry.ValidInstructionID(id) {
-		return nil, invalidInstructionID()
+		return nil, invalidInstructionID(kind)
 	}
 	merchantID := p.MerchantID
 	st, err := s.instructionState(ctx, merchantID, id)
+	if err == nil {
+		err = ofKind(kind, st.Kind)
+	}
 	if err != nil || !st.Phase.Active() || wait <= 0 {
 		return st, err
 	}
@@ -245,15 +264,18 @@ func (s *Service) WaitInstruction(ctx context.Context, p *ferry.Principal, id st
 	}
 }
 
-// CancelInstruction cancels an instruction whose card has not been read
-// yet. A device that holds it is told to stop. Once the card was read, or
-// the instruction ended, it is CodeCannotBeCanceled, with a link to the
-// refund if there is one.
-func (s *Service) CancelInstruction(ctx context.Context, merchantID, id string) (*ferry.Instruction, error) {
+// CancelInstruction cancels an instruction of kind k whose card has not
+// been read (or signature captured) yet. A device that holds it is told to
+// stop. Once the card was read, or the instruction ended, it is
+// CodeCannotBeCanceled, with a link to the result if there is one.
+func (s *Service) CancelInstruction(ctx context.Context, merchantID string, k ferry.InstructionKind, id string) (*ferry.Instruction, error) {
 	if !ferry.ValidInstructionID(id) {
-		return nil, invalidInstructionID()
+		return nil, invalidInstructionID(k)
 	}
 	return s.transition(ctx, merchantID, id, func(tx ferry.Tx, in *ferry.Instruction) (string, string, error) {
+		if err := ofKind(k, in.Kind); err != nil {
+			return "", "", err
+		}
 		switch in.Phase {
 		case ferry.PhaseQueued:
 			end(in, ferry.PhaseCanceled, true)
@@ -263,7 +285,7 @@ func (s *Service) CancelInstruction(ctx context.Context, merchantID, id string) 
 			return "", "", cannotCancel(in)
 		}
 		in.CanceledBy = ferry.CanceledByPOS
-		return "canceled", "by the POS", nil
+		return ferry.EventCanceled, "by the POS", nil
 	})
 }
 
@@ -272,10 +294,10 @@ func cannotCancel(in *ferry.Instruction) error {
 	var link *ferry.Link
 	switch in.Phase {
 	case ferry.PhaseAuthorizing:
-		msg = "The card has been read and the refund is being authorized"
+		msg = "The card has been read and the " + string(in.Kind) + " is being authorized"
 	case ferry.PhaseCompleted:
 		msg = "Completed instruction cannot be canceled"
-		link = &ferry.Link{Rel: "refund", Method: "GET", Href: "/v1/refunds/" + in.RefundID}
+		link = &ferry.Link{Rel: in.ResultRel, Method: "GET", Href: ferry.ResultPath(in.ResultRel) + in.ResultID}
 	case ferry.PhaseFailure:
 		msg = "Failed instruction cannot be canceled"
 	default:
@@ -284,7 +306,7 @@ func cannotCancel(in *ferry.Instruction) error {
 	return &ferry.Error{
 		Code:    ferry.CodeCannotBeCanceled,
 		Message: "You cannot cancel this resource in its current state",
-		Fields:  []ferry.FieldError{{Parameter: "refundInstructionId", Message: msg}},
+		Fields:  []ferry.FieldError{{Parameter: in.Kind.IDParameter(), Message: msg}},
 		Link:    link,
 	}
 }

@@ -225,3 +225,19 @@ func (s *Service) checkPrincipal(ctx context.Context, p *ferry.Principal, fresh 
 	}
 	return nil
 }
+
+// Merchant returns a merchant.
+func (s *Service) Merchant(ctx context.Context, id string) (*ferry.Merchant, error) {
+	return s.store.MerchantGet(ctx, id)
+}
+
+// Merchants lists every merchant.
+func (s *Service) Merchants(ctx context.Context) ([]*ferry.Merchant, error) {
+	return s.store.MerchantList(ctx)
+}
+
+// APIKeys lists a merchant's API keys (their hashes and prefixes, never
+// the keys).
+func (s *Service) APIKeys(ctx context.Context, merchantID string) ([]*ferry.APIKey, error) {
+	return s.store.APIKeyList(ctx, merchantID)
+}

@@ -155,7 +155,7 @@ func (s *Service) transition(ctx context.Context, merchantID, id string, fn chan
 		if err != nil {
 			return err
 		}
-		version := in.Version
+		version, phase := in.Version, in.Phase
 		event, detail, err := fn(tx, in)
 		if errors.Is(err, errNoChange) {
 			out = in
@@ -163,6 +163,9 @@ func (s *Service) transition(ctx context.Context, merchantID, id string, fn chan
 		}
 		if err != nil {
 			return err
+		}
+		if !phase.CanMove(in.Phase) {
+			return ferry.Internal(fmt.Errorf("instruction %s: %s to %s is not a move of the instruction machine", in.ID, phase, in.Phase))
 		}
 		in.UpdatedAt = tx.Now()
 		if err := tx.InstructionUpdate(ctx, in, version); err != nil {

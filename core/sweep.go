@@ -113,14 +113,14 @@ func (s *Service) settle(ctx context.Context, in *ferry.Instruction) error {
 			in.Phase = ferry.PhaseQueued
 			in.LeaseSession = ""
 			in.LeaseExpiresAt = time.Time{}
-			return "lease_expired", fmt.Sprintf("lease %d expired; queued again", in.LeaseToken), nil
+			return ferry.EventLeaseExpired, fmt.Sprintf("lease %d expired; queued again", in.LeaseToken), nil
 		case in.Phase == ferry.PhaseAuthorizing:
 			end(in, ferry.PhaseFailure, true)
 			in.ErrorMessage = "The card was read, but the processor has no record of the refund: it was not authorized"
 		default:
 			return "", "", errNoChange
 		}
-		return "failed", in.ErrorMessage, nil
+		return ferry.EventFailed, in.ErrorMessage, nil
 	})
 	return err
 }

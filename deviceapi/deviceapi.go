@@ -32,8 +32,12 @@ type Server struct {
 // device needs two (its next poll and a heartbeat).
 const maxDeviceWaits = 8
 
-// maxBody caps device request bodies.
-const maxBody = 16 << 10
+// maxBody caps device request bodies; a signature may be larger
+// (maxSignatureBody: the image in Base64, and room around it).
+const (
+	maxBody          = 16 << 10
+	maxSignatureBody = ferry.MaxSignatureImage*4/3 + 4<<10
+)
 
 // New returns the device protocol over svc. baseURL makes links absolute;
 // logger may be nil.
@@ -64,7 +68,7 @@ func (s *Server) Handler() http.Handler {
 	handle("/device/v1/instructions/{id}/{call}", httpx.MethodNotAllowed("POST"))
 	handle("/device/", httpx.NotFound)
 	versioned := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Ferry-Device-Protocol", ferry.DeviceProtocolVersion)
+		w.Header().Set(ferry.DeviceProtocolHeader, ferry.DeviceProtocolVersion)
 		mux.ServeHTTP(w, r)
 	})
 	return httpx.RequestIDs(httpx.AccessLog(s.log, func(path string) bool {
@@ -123,7 +127,7 @@ func (s *Server) pair(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) info(ctx context.Context, d *ferry.Device) ferry.DeviceInfo {
 	info := ferry.DeviceInfo{DeviceID: d.ID, SerialNumber: d.SerialNumber, ProcessingTerminalID: d.ProcessingTerminalID,
 		ProtocolVersion: ferry.DeviceProtocolVersion}
-	if m, err := s.svc.Store().MerchantGet(ctx, d.MerchantID); err == nil {
+	if m, err := s.svc.Merchant(ctx, d.MerchantID); err == nil {
 		info.Merchant = m.Name
 	}
 	return info
@@ -153,6 +157,19 @@ func session(r *http.Request) (string, error) {
 			Fields: []ferry.FieldError{{Parameter: ferry.SessionHeader, Detail: "invalid", Message: "a session id is required"}}}
 	}
 	return id, nil
+}
+
+// protocol is the device protocol version a request names in the
+// Ferry-Device-Protocol header, as MAJOR.MINOR: "1.0" when it names none
+// (devices from before the header) or something else.
+func protocol(r *http.Request) string {
+	major, minor, ok := strings.Cut(r.Header.Get(ferry.DeviceProtocolHeader), ".")
+	x, err1 := strconv.ParseUint(major, 10, 16)
+	y, err2 := strconv.ParseUint(minor, 10, 16)
+	if !ok || err1 != nil || err2 != nil {
+		return "1.0"
+	}
+	return strconv.FormatUint(x, 10) + "." + strconv.FormatUint(y, 10)
 }
 
 // waitParam reads ?wait=SECONDS (a number from 0 to 60; default def).
@@ -186,7 +203,7 @@ func (s *Server) next(w http.ResponseWriter, r *http.Request) error {
 	stop := context.AfterFunc(s.drain, cancel)
 	defer stop()
 	p := caller(r)
-	a, err := s.svc.DeviceSession(p.device, p.cred, id).Next(ctx, max(wait, time.Millisecond))
+	a, err := s.svc.DeviceSession(p.device, p.cred, id, protocol(r)).Next(ctx, max(wait, time.Millisecond))
 	if err != nil && s.drain.Err() != nil && r.Context().Err() == nil {
 		err, a = nil, nil // shutting down: nothing for now
 	}
@@ -205,11 +222,15 @@ func (s *Server) call(w http.ResponseWriter, r *http.Request) error {
 	if err := httpx.RequireJSON(r); err != nil {
 		return err
 	}
-	body, err := httpx.ReadBody(w, r, maxBody)
+	name := r.PathValue("call")
+	limit := int64(maxBody)
+	if name == ferry.DeviceCallSignature {
+		limit = maxSignatureBody
+	}
+	body, err := httpx.ReadBody(w, r, limit)
 	if err != nil {
 		return err
 	}
-	name := r.PathValue("call")
 	req, err := ferry.DecodeDeviceRequest(name, body)
 	if err != nil {
 		return err
@@ -222,7 +243,7 @@ func (s *Server) call(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	p := caller(r)
-	conn := s.svc.DeviceSession(p.device, p.cred, id)
+	conn := s.svc.DeviceSession(p.device, p.cred, id, protocol(r))
 	lease := ferry.Lease{InstructionID: r.PathValue("id"), Token: req.LeaseToken}
 	ctx := r.Context()
 	var out any
@@ -233,6 +254,10 @@ func (s *Server) call(w http.ResponseWriter, r *http.Request) error {
 		out, err = conn.Progress(ctx, lease, req.Step)
 	case ferry.DeviceCallCardRead:
 		out, err = conn.CardRead(ctx, lease, *req.Card)
+	case ferry.DeviceCallSignature:
+		out, err = conn.Signature(ctx, lease, *req.Signature)
+	case ferry.DeviceCallClosedLoopRead:
+		out, err = conn.ClosedLoopRead(ctx, lease, req.Data)
 	case ferry.DeviceCallCancel:
 		out, err = conn.Cancel(ctx, lease)
 	case ferry.DeviceCallFailure:

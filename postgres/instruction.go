@@ -10,7 +10,7 @@ import (
 )
 
 const instructionColumns = `id, merchant_id, device_id, kind, phase, version, request, lease_token, lease_session,
-	lease_expires_at, deadline_at, card, refund_id, error_message, canceled_by, stop_acked, created_at, updated_at`
+	lease_expires_at, deadline_at, card, result_id, result_rel, sale, error_message, canceled_by, stop_acked, created_at, updated_at`
 
 // activePhases is the SQL list of active phases; the partial indexes on
 // instructions name the same list.
@@ -18,16 +18,16 @@ const activePhases = "('queued', 'delivered', 'authorizing')"
 
 func scanInstruction(s scanner) (*ferry.Instruction, error) {
 	var in ferry.Instruction
-	var request, card []byte
-	var refundID *string
+	var request, card, sale []byte
+	var resultID *string
 	var leaseExp, deadline, created, updated *time.Time
 	err := s.Scan(&in.ID, &in.MerchantID, &in.DeviceID, &in.Kind, &in.Phase, &in.Version, &request,
-		&in.LeaseToken, &in.LeaseSession, &leaseExp, &deadline, &card, &refundID,
+		&in.LeaseToken, &in.LeaseSession, &leaseExp, &deadline, &card, &resultID, &in.ResultRel, &sale,
 		&in.ErrorMessage, &in.CanceledBy, &in.StopAcked, &created, &updated)
 	if err != nil {
 		return nil, err
 	}
-	if err := json.Unmarshal(request, &in.Request); err != nil {
+	if in.Request, err = ferry.UnmarshalRequest(in.Kind, request); err != nil {
 		return nil, err
 	}
 	if card != nil {
@@ -36,8 +36,14 @@ func scanInstruction(s scanner) (*ferry.Instruction, error) {
 			return nil, err
 		}
 	}
-	if refundID != nil {
-		in.RefundID = *refundID
+	if sale != nil {
+		in.Sale = new(ferry.SaleRead)
+		if err := json.Unmarshal(sale, in.Sale); err != nil {
+			return nil, err
+		}
+	}
+	if resultID != nil {
+		in.ResultID = *resultID
 	}
 	in.LeaseExpiresAt, in.DeadlineAt = utc(leaseExp), utc(deadline)
 	in.CreatedAt, in.UpdatedAt = utc(created), utc(updated)
@@ -46,7 +52,7 @@ func scanInstruction(s scanner) (*ferry.Instruction, error) {
 
 func (q *queries) instruction(ctx context.Context, sql string, args ...any) (*ferry.Instruction, error) {
 	in, err := scanInstruction(q.q.QueryRow(ctx, sql, args...))
-	return in, translate(err, "refund instruction")
+	return in, translate(err, "instruction")
 }
 
 // InstructionGet locks the row inside a write transaction: whoever reads an
@@ -61,14 +67,14 @@ func (q *queries) InstructionGet(ctx context.Context, merchantID, id string) (*f
 
 func (q *queries) InstructionStateGet(ctx context.Context, merchantID, id string) (*ferry.InstructionState, error) {
 	var st ferry.InstructionState
-	var refundID *string
-	err := q.q.QueryRow(ctx, "SELECT id, phase, refund_id, error_message FROM instructions WHERE id = $1 AND merchant_id = $2", id, merchantID).
-		Scan(&st.ID, &st.Phase, &refundID, &st.ErrorMessage)
+	var resultID *string
+	err := q.q.QueryRow(ctx, "SELECT id, kind, phase, result_id, result_rel, error_message FROM instructions WHERE id = $1 AND merchant_id = $2", id, merchantID).
+		Scan(&st.ID, &st.Kind, &st.Phase, &resultID, &st.ResultRel, &st.ErrorMessage)
 	if err != nil {
-		return nil, translate(err, "refund instruction")
+		return nil, translate(err, "instruction")
 	}
-	if refundID != nil {
-		st.RefundID = *refundID
+	if resultID != nil {
+		st.ResultID = *resultID
 	}
 	return &st, nil
 }
@@ -91,65 +97,70 @@ func (q *queries) InstructionLastCompleted(ctx context.Context, deviceID string)
 func (q *queries) InstructionListDue(ctx context.Context, t time.Time, limit int) ([]*ferry.Instruction, error) {
 	out, err := list(ctx, q, scanInstruction, "SELECT "+instructionColumns+` FROM instructions
 		WHERE due_at IS NOT NULL AND due_at <= $1 ORDER BY due_at LIMIT $2`, ts(t), limit)
-	return out, translate(err, "refund instruction")
+	return out, translate(err, "instruction")
 }
 
 func (q *queries) InstructionNextDue(ctx context.Context) (time.Time, error) {
 	var due *time.Time
 	err := q.q.QueryRow(ctx, "SELECT min(due_at) FROM instructions WHERE due_at IS NOT NULL").Scan(&due)
-	return utc(due), translate(err, "refund instruction")
+	return utc(due), translate(err, "instruction")
 }
 
 func (q *queries) InstructionInsert(ctx context.Context, in *ferry.Instruction) error {
-	request, card, err := instructionJSON(in)
+	request, card, sale, err := instructionJSON(in)
 	if err != nil {
 		return err
 	}
 	in.Version = 1
 	_, err = q.q.Exec(ctx, `INSERT INTO instructions (id, merchant_id, device_id, kind, phase, version, request, amount,
-		currency, order_id, lease_token, lease_session, lease_expires_at, deadline_at, due_at, card, refund_id,
-		error_message, canceled_by, stop_acked, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)`,
+		currency, order_id, lease_token, lease_session, lease_expires_at, deadline_at, due_at, card, result_id, result_rel,
+		sale, error_message, canceled_by, stop_acked, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)`,
 		in.ID, in.MerchantID, in.DeviceID, in.Kind, in.Phase, in.Version, request,
-		in.Request.Order.Amount, in.Request.Order.Currency, in.Request.Order.OrderID,
+		in.Request.Money().Amount, in.Request.Money().Currency, in.Request.Reference(),
 		in.LeaseToken, in.LeaseSession, ts(in.LeaseExpiresAt), ts(in.DeadlineAt), ts(in.DueAt()),
-		card, nullString(in.RefundID), in.ErrorMessage, in.CanceledBy, in.StopAcked,
+		card, nullString(in.ResultID), in.ResultRel, sale, in.ErrorMessage, in.CanceledBy, in.StopAcked,
 		ts(in.CreatedAt), ts(in.UpdatedAt))
-	return translate(err, "refund instruction")
+	return translate(err, "instruction")
 }
 
 func (q *queries) InstructionUpdate(ctx context.Context, in *ferry.Instruction, version int64) error {
-	_, card, err := instructionJSON(in)
+	_, card, sale, err := instructionJSON(in)
 	if err != nil {
 		return err
 	}
 	tag, err := q.q.Exec(ctx, `UPDATE instructions SET phase = $1, version = $2, lease_token = $3, lease_session = $4,
-		lease_expires_at = $5, deadline_at = $6, due_at = $7, card = $8, refund_id = $9, error_message = $10,
-		canceled_by = $11, stop_acked = $12, updated_at = $13
-		WHERE id = $14 AND version = $15`,
+		lease_expires_at = $5, deadline_at = $6, due_at = $7, card = $8, result_id = $9, result_rel = $10, sale = $11,
+		error_message = $12, canceled_by = $13, stop_acked = $14, updated_at = $15
+		WHERE id = $16 AND version = $17`,
 		in.Phase, version+1, in.LeaseToken, in.LeaseSession, ts(in.LeaseExpiresAt), ts(in.DeadlineAt),
-		ts(in.DueAt()), card, nullString(in.RefundID), in.ErrorMessage, in.CanceledBy, in.StopAcked,
+		ts(in.DueAt()), card, nullString(in.ResultID), in.ResultRel, sale, in.ErrorMessage, in.CanceledBy, in.StopAcked,
 		ts(in.UpdatedAt), in.ID, version)
 	if err := affected(tag, err); err != nil {
 		if err == pgx.ErrNoRows {
 			return &ferry.Error{Code: ferry.CodeConflict, Message: "The instruction changed meanwhile; try again"}
 		}
-		return translate(err, "refund instruction")
+		return translate(err, "instruction")
 	}
 	in.Version = version + 1
 	return nil
 }
 
-func instructionJSON(in *ferry.Instruction) (request, card []byte, err error) {
+func instructionJSON(in *ferry.Instruction) (request, card, sale []byte, err error) {
 	if request, err = json.Marshal(in.Request); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if in.Card != nil {
 		if card, err = json.Marshal(in.Card); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 	}
-	return request, card, nil
+	if in.Sale != nil {
+		if sale, err = json.Marshal(in.Sale); err != nil {
+			return nil, nil, nil, err
+		}
+	}
+	return request, card, sale, nil
 }
 
 func nullString(s string) any {
@@ -167,7 +178,7 @@ const submitSQL = `WITH k AS (
 	VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING 1
 ), i AS (
 	INSERT INTO instructions (id, merchant_id, device_id, kind, phase, version, request, amount,
-		currency, order_id, lease_token, lease_session, lease_expires_at, deadline_at, due_at, card, refund_id,
+		currency, order_id, lease_token, lease_session, lease_expires_at, deadline_at, due_at, card, result_id,
 		error_message, canceled_by, stop_acked, created_at, updated_at)
 	SELECT $7::text, $31::text, $8::text, $9::text, $10::text, 1, $11::jsonb, $12::bigint, $13::text, $14::text,
 		$15::bigint, $16::text, $17::timestamptz, $18::timestamptz, $19::timestamptz, $20::jsonb, $21::text,
@@ -185,7 +196,7 @@ func (db *DB) submitOne(ctx context.Context, s *ferry.Submission) (bool, error) 
 	ctx, cancel := context.WithTimeout(ctx, txTimeout)
 	defer cancel()
 	rec, in, e := s.Key, s.Instruction, s.Event
-	request, card, err := instructionJSON(in)
+	request, card, _, err := instructionJSON(in)
 	if err != nil {
 		return false, err
 	}
@@ -194,9 +205,9 @@ func (db *DB) submitOne(ctx context.Context, s *ferry.Submission) (bool, error) 
 		err = db.pool.QueryRow(ctx, submitSQL,
 			rec.MerchantID, rec.Key, rec.Fingerprint, rec.Status, rec.Body, ts(rec.CreatedAt),
 			in.ID, in.DeviceID, in.Kind, in.Phase, request,
-			in.Request.Order.Amount, in.Request.Order.Currency, in.Request.Order.OrderID,
+			in.Request.Money().Amount, in.Request.Money().Currency, in.Request.Reference(),
 			in.LeaseToken, in.LeaseSession, ts(in.LeaseExpiresAt), ts(in.DeadlineAt), ts(in.DueAt()),
-			card, nullString(in.RefundID), in.ErrorMessage, in.CanceledBy, in.StopAcked,
+			card, nullString(in.ResultID), in.ErrorMessage, in.CanceledBy, in.StopAcked,
 			ts(in.CreatedAt), ts(in.UpdatedAt),
 			ts(e.At), e.Phase, e.Kind, e.Detail, in.MerchantID).Scan(&n)
 		if !retryable(err) {
@@ -204,7 +215,7 @@ func (db *DB) submitOne(ctx context.Context, s *ferry.Submission) (bool, error) 
 		}
 	}
 	if err != nil {
-		return false, translate(err, "refund instruction")
+		return false, translate(err, "instruction")
 	}
 	if n == 1 {
 		in.Version = 1

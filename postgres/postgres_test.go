@@ -97,7 +97,7 @@ func TestNotifierAcrossInstances(t *testing.T) {
 			return err
 		}
 		return tx.InstructionInsert(ctx, &ferry.Instruction{ID: "i1", MerchantID: "m1", DeviceID: "d1", Kind: ferry.KindRefund,
-			Phase: ferry.PhaseQueued, Request: ferry.RefundInstructionRequest{Order: ferry.InstructionOrder{Amount: 1, Currency: "USD"}},
+			Phase: ferry.PhaseQueued, Request: &ferry.RefundInstructionRequest{Order: ferry.InstructionOrder{Amount: 1, Currency: "USD"}},
 			CreatedAt: now, UpdatedAt: now})
 	})
 	if err != nil {

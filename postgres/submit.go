@@ -128,7 +128,7 @@ func (db *DB) writeGroup(group []*pendingSubmit) {
 func fresh(s *ferry.Submission) bool {
 	in := s.Instruction
 	return in.LeaseToken == 0 && in.LeaseSession == "" && in.LeaseExpiresAt.IsZero() && in.Card == nil &&
-		in.RefundID == "" && in.ErrorMessage == "" && in.CanceledBy == "" && !in.DueAt().IsZero()
+		in.ResultID == "" && in.ErrorMessage == "" && in.CanceledBy == "" && !in.DueAt().IsZero()
 }
 
 // submitManySQL is submitSQL for many submissions at once, given as arrays.
@@ -147,7 +147,7 @@ const submitManySQL = `WITH input AS (
 	ON CONFLICT DO NOTHING RETURNING merchant_id, key
 ), i AS (
 	INSERT INTO instructions (id, merchant_id, device_id, kind, phase, version, request, amount,
-		currency, order_id, lease_token, lease_session, lease_expires_at, deadline_at, due_at, card, refund_id,
+		currency, order_id, lease_token, lease_session, lease_expires_at, deadline_at, due_at, card, result_id,
 		error_message, canceled_by, stop_acked, created_at, updated_at)
 	SELECT input.id, input.merchant_id, input.device_id, input.kind, input.phase, 1, input.request::jsonb,
 		input.amount, input.currency, input.order_id, 0, '', NULL, input.deadline_at, input.due_at, NULL, NULL,
@@ -178,13 +178,13 @@ func (db *DB) submitMany(ctx context.Context, group []*pendingSubmit) (map[[2]st
 	)
 	for j, p := range group {
 		rec, in, e := p.s.Key, p.s.Instruction, p.s.Event
-		req, _, err := instructionJSON(in)
+		req, _, _, err := instructionJSON(in)
 		if err != nil {
 			return nil, err
 		}
 		keyMerchant[j], key[j], fingerprint[j], status[j], body[j], keyCreated[j] = rec.MerchantID, rec.Key, rec.Fingerprint, int32(rec.Status), rec.Body, rec.CreatedAt
 		id[j], merchant[j], device[j], kind[j], phase[j], request[j] = in.ID, in.MerchantID, in.DeviceID, string(in.Kind), string(in.Phase), string(req)
-		amount[j], currency[j], orderID[j] = in.Request.Order.Amount, string(in.Request.Order.Currency), in.Request.Order.OrderID
+		amount[j], currency[j], orderID[j] = in.Request.Money().Amount, string(in.Request.Money().Currency), in.Request.Reference()
 		deadline[j], due[j], stopAcked[j], created[j], updated[j] = in.DeadlineAt, in.DueAt(), in.StopAcked, in.CreatedAt, in.UpdatedAt
 		eventAt[j], eventPhase[j], eventKind[j], eventDetail[j] = e.At, string(e.Phase), e.Kind, e.Detail
 	}

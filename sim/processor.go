@@ -1,5 +1,5 @@
 // Package sim is Ferry's simulated processor: it approves or declines
-// refunds by the last two digits of the amount (see ferry.SandboxResult and
+// sales and refunds by the last two digits of the amount (see ferry.SandboxResult and
 // docs/sandbox.md), deterministically and at once.
 package sim
 
@@ -68,6 +68,68 @@ func (p *Processor) Refund(ctx context.Context, r ferry.ProcessorRefund) (ferry.
 	return result, nil
 }
 
+// Sale decides by the requested amount (see ferry.SandboxSaleResult). A
+// repeated key returns the first answer.
+func (p *Processor) Sale(ctx context.Context, s ferry.ProcessorSale) (ferry.TransactionResult, error) {
+	if err := ctx.Err(); err != nil {
+		return ferry.TransactionResult{}, err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if e, ok := p.ledger[s.Key]; ok {
+		return e.result, nil
+	}
+	code, status, message := ferry.SandboxSaleResult(s.Requested, s.AcceptPartial)
+	result := ferry.TransactionResult{
+		Type:                  ferry.TransactionTypeSale,
+		Status:                status,
+		Currency:              s.Amount.Currency,
+		ResponseCode:          code,
+		ResponseMessage:       message,
+		ProcessorResponseCode: processorCode(code),
+	}
+	if s.PreAuthorization {
+		result.Type = ferry.TransactionTypePreAuthorization
+	}
+	if s.EBT != "" {
+		result.EBTType = ebtType(s)
+	}
+	authorized := s.Amount.Amount
+	switch code {
+	case ferry.ResponsePartial:
+		authorized = s.Amount.Amount / 2
+		fallthrough
+	case ferry.ResponseApproved:
+		result.ApprovalCode = ferry.NewApprovalCode()
+		result.AuthorizedAmount = &authorized
+		if s.PreAuthorization {
+			result.Status = ferry.TransactionStatusPending
+		}
+		if s.EBT != "" {
+			balance := max(ferry.SandboxEBTBalance-authorized, 0)
+			result.Balance = &balance
+		}
+	}
+	now := p.now()
+	p.prune(now)
+	p.ledger[s.Key] = entry{result: result, at: now}
+	p.order = append(p.order, s.Key)
+	return result, nil
+}
+
+// ebtType names the kind of EBT transaction, as transactionResult.ebtType.
+func ebtType(s ferry.ProcessorSale) string {
+	switch {
+	case s.EBT == "foodStamp":
+		return "foodStampPurchase"
+	case s.Withdrawal:
+		return "cashWithdrawal"
+	case s.Cashback > 0:
+		return "cashPurchaseWithCashback"
+	}
+	return "cashPurchase"
+}
+
 // Lookup returns the answer given for key, or CodeNotFound.
 func (p *Processor) Lookup(ctx context.Context, key string) (ferry.TransactionResult, error) {
 	p.mu.Lock()
@@ -97,6 +159,8 @@ func processorCode(code string) string {
 		return "01"
 	case ferry.ResponsePickup:
 		return "04"
+	case ferry.ResponsePartial:
+		return "10"
 	default:
 		return "05"
 	}

@@ -45,6 +45,9 @@ func Run(t *testing.T, open Opener) {
 		{"InstructionDue", testInstructionDue},
 		{"InstructionUnacked", testInstructionUnacked},
 		{"Refund", testRefund},
+		{"PaymentInstruction", testPaymentInstruction},
+		{"Payment", testPayment},
+		{"SignatureAndClosedLoopRead", testSignatureAndClosedLoopRead},
 		{"Idempotency", testIdempotency},
 		{"Submit", testSubmit},
 		{"ConcurrentSubmit", testConcurrentSubmit},
@@ -105,7 +108,7 @@ func (h *harness) newInstruction(d *ferry.Device, amount int64) *ferry.Instructi
 		DeviceID:   d.ID,
 		Kind:       ferry.KindRefund,
 		Phase:      ferry.PhaseQueued,
-		Request: ferry.RefundInstructionRequest{
+		Request: &ferry.RefundInstructionRequest{
 			ProcessingTerminalID: d.ProcessingTerminalID,
 			Order:                ferry.InstructionOrder{OrderID: "O-1", Description: "test", Amount: amount, Currency: "USD"},
 		},
@@ -352,13 +355,14 @@ func testInstructionRoundTrip(t *testing.T, h *harness) {
 	in := h.newInstruction(d, 4999)
 	in.ID = "a37439165d134678a9100ebba3b29597"
 	withdrawal := false
-	in.Request.Operator = "Jane"
-	in.Request.Customer = &ferry.Customer{
+	req := in.Request.(*ferry.RefundInstructionRequest)
+	req.Operator = "Jane"
+	req.Customer = &ferry.Customer{
 		FirstName: "Sarah", LastName: "Hopper", DateOfBirth: "1990-07-15",
 		BillingAddress: &ferry.Address{Address1: "1 Example Ave.", City: "Chicago", State: "Illinois", Country: "US", PostalCode: "60056"},
 		ContactMethods: []ferry.ContactMethod{{Type: "email", Value: "jane.doe@example.com"}},
 	}
-	in.Request.CustomizationOptions = &ferry.CustomizationOptions{EntryMethod: "manualEntry",
+	req.CustomizationOptions = &ferry.CustomizationOptions{EntryMethod: "manualEntry",
 		EBTDetails: &ferry.EBTDetails{BenefitCategory: "cash", Withdrawal: &withdrawal}}
 	h.update(func(tx ferry.Tx) error { return tx.InstructionInsert(h.ctx, in) })
 	if in.Version != 1 {
@@ -390,10 +394,10 @@ func testInstructionRoundTrip(t *testing.T, h *harness) {
 		again.StopAcked || !again.UpdatedAt.Equal(at) {
 		t.Errorf("after update: %+v", again)
 	}
-	again.Phase, again.RefundID, again.ErrorMessage, again.CanceledBy = ferry.PhaseCompleted, "CD3HN88U9F", "", ""
+	again.Phase, again.ResultID, again.ResultRel, again.ErrorMessage, again.CanceledBy = ferry.PhaseCompleted, "CD3HN88U9F", ferry.RelRefund, "", ""
 	h.update(func(tx ferry.Tx) error { return tx.InstructionUpdate(h.ctx, again, 2) })
 	final, _ := h.store.InstructionGet(h.ctx, m.ID, in.ID)
-	if final.RefundID != "CD3HN88U9F" || final.Phase != ferry.PhaseCompleted || final.Version != 3 {
+	if final.ResultID != "CD3HN88U9F" || final.ResultRel != ferry.RelRefund || final.Phase != ferry.PhaseCompleted || final.Version != 3 {
 		t.Errorf("after completion: %+v", final)
 	}
 }
@@ -409,10 +413,10 @@ func testInstructionScoped(t *testing.T, h *harness) {
 	_, err = h.store.InstructionStateGet(h.ctx, other.ID, in.ID)
 	wantCode(t, err, ferry.CodeNotFound)
 	st, err := h.store.InstructionStateGet(h.ctx, m.ID, in.ID)
-	if err != nil || st.ID != in.ID || st.Phase != ferry.PhaseQueued || st.RefundID != "" {
+	if err != nil || st.ID != in.ID || st.Phase != ferry.PhaseQueued || st.ResultID != "" || st.Kind != ferry.KindRefund {
 		t.Errorf("InstructionStateGet = %+v, %v", st, err)
 	}
-	in.Phase, in.RefundID, in.ErrorMessage = ferry.PhaseCompleted, "CD3HN88U9F", ""
+	in.Phase, in.ResultID, in.ResultRel, in.ErrorMessage = ferry.PhaseCompleted, "CD3HN88U9F", ferry.RelRefund, ""
 	h.update(func(tx ferry.Tx) error { return tx.InstructionUpdate(h.ctx, in, in.Version) })
 	if st, _ := h.store.InstructionStateGet(h.ctx, m.ID, in.ID); *st != *in.State() {
 		t.Errorf("InstructionStateGet = %+v, want %+v", st, in.State())
@@ -542,7 +546,7 @@ func testRefund(t *testing.T, h *harness) {
 	m := h.merchant("Acme")
 	other := h.merchant("Other")
 	in := h.instruction(h.device(m, "SN-1"), 4999)
-	in.Request.Customer = &ferry.Customer{FirstName: "Sarah"}
+	in.Request.(*ferry.RefundInstructionRequest).Customer = &ferry.Customer{FirstName: "Sarah"}
 	authorized := int64(-4999)
 	at := h.clock.Now().Truncate(time.Microsecond)
 	r := ferry.NewRefund("CD3HN88U9F", in,
@@ -651,7 +655,7 @@ func testSubmit(t *testing.T, h *harness) {
 		t.Fatalf("Submit = %v, %v", ok, err)
 	}
 	in, err := h.store.InstructionGet(h.ctx, m.ID, first.Instruction.ID)
-	if err != nil || in.Version != 1 || in.Phase != ferry.PhaseQueued || in.Request.Order.Amount != 4999 || !in.CreatedAt.Equal(first.Instruction.CreatedAt) {
+	if err != nil || in.Version != 1 || in.Phase != ferry.PhaseQueued || in.Request.Money().Amount != 4999 || !in.CreatedAt.Equal(first.Instruction.CreatedAt) {
 		t.Fatalf("submitted instruction = %+v, %v", in, err)
 	}
 	rec, err := h.store.IdempotencyGet(h.ctx, m.ID, "key-1")
@@ -779,7 +783,7 @@ func testConcurrentSubmit(t *testing.T, h *harness) {
 				return
 			}
 			in, err := h.store.InstructionGet(h.ctx, m.ID, sub.Instruction.ID)
-			if err != nil || in.Version != 1 || sub.Instruction.Version != 1 || in.Request.Order.Amount != sub.Instruction.Request.Order.Amount || !in.DeadlineAt.Equal(sub.Instruction.DeadlineAt) {
+			if err != nil || in.Version != 1 || sub.Instruction.Version != 1 || in.Request.Money() != sub.Instruction.Request.Money() || !in.DeadlineAt.Equal(sub.Instruction.DeadlineAt) {
 				t.Errorf("stored %+v, %v; submitted %+v", in, err, sub.Instruction)
 			}
 			if events, err := h.store.EventList(h.ctx, in.ID); err != nil || len(events) != 1 || events[0].Detail != sub.Event.Detail {

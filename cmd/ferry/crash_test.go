@@ -366,7 +366,7 @@ func (h *crashHistory) check(t *testing.T, db ferry.Store, dsn string) {
 	completed := 0
 	for id, sub := range h.acked {
 		in, err := db.InstructionGet(ctx, h.merchant, id)
-		held("every acknowledged instruction exists, with the amount submitted", err == nil && in.Request.Order.Amount == sub.amount,
+		held("every acknowledged instruction exists, with the amount submitted", err == nil && in.Request.Money().Amount == sub.amount,
 			"%s (%+v): %+v, %v", id, sub, in, err)
 		if err != nil {
 			continue
@@ -397,7 +397,7 @@ func (h *crashHistory) check(t *testing.T, db ferry.Store, dsn string) {
 		if in.Phase == ferry.PhaseCompleted {
 			completed++
 			held("a completed instruction has its refund, the one the POS was shown",
-				rerr == nil && refund.RefundID == in.RefundID && refund.RefundID == h.refunds[id],
+				rerr == nil && refund.RefundID == in.ResultID && refund.RefundID == h.refunds[id],
 				"%s: refund %+v, %v; the POS saw %q", id, refund, rerr, h.refunds[id])
 		} else {
 			held("only a completed instruction has a refund", ferry.ErrorCode(rerr) == ferry.CodeNotFound,

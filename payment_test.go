@@ -1,0 +1,208 @@
+package ferry
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestPhaseMoves(t *testing.T) {
+	all := []Phase{PhaseQueued, PhaseDelivered, PhaseAuthorizing, PhaseCompleted, PhaseFailure, PhaseCanceled}
+	allowed := map[[2]Phase]bool{
+		{PhaseQueued, PhaseDelivered}:      true,
+		{PhaseQueued, PhaseFailure}:        true,
+		{PhaseQueued, PhaseCanceled}:       true,
+		{PhaseDelivered, PhaseQueued}:      true,
+		{PhaseDelivered, PhaseAuthorizing}: true,
+		{PhaseDelivered, PhaseCompleted}:   true,
+		{PhaseDelivered, PhaseFailure}:     true,
+		{PhaseDelivered, PhaseCanceled}:    true,
+		{PhaseAuthorizing, PhaseCompleted}: true,
+		{PhaseAuthorizing, PhaseFailure}:   true,
+	}
+	for _, from := range all {
+		for _, to := range all {
+			want := from == to || allowed[[2]Phase{from, to}]
+			if got := from.CanMove(to); got != want {
+				t.Errorf("%s.CanMove(%s) = %v, want %v", from, to, got, want)
+			}
+		}
+	}
+	// An ended instruction never moves again.
+	for _, end := range []Phase{PhaseCompleted, PhaseFailure, PhaseCanceled} {
+		for _, to := range all {
+			if to != end && end.CanMove(to) {
+				t.Errorf("%s can move to %s", end, to)
+			}
+		}
+	}
+}
+
+func TestProtocolKinds(t *testing.T) {
+	for _, tc := range []struct {
+		version string
+		kind    InstructionKind
+		want    bool
+	}{
+		{"1.0", KindRefund, true},
+		{"1.0", KindPayment, false},
+		{"1.0", KindSignature, false},
+		{"1.1", KindPayment, true},
+		{"1.1", KindSignature, true},
+		{"2.0", KindPayment, true},
+		{"", KindRefund, true},
+		{"", KindPayment, false},
+		{"x", KindPayment, false},
+	} {
+		if got := ProtocolKinds(tc.version, tc.kind); got != tc.want {
+			t.Errorf("ProtocolKinds(%q, %s) = %v, want %v", tc.version, tc.kind, got, tc.want)
+		}
+	}
+}
+
+func TestPercentOf(t *testing.T) {
+	for _, tc := range []struct {
+		amount int64
+		pct    string
+		want   int64
+	}{
+		{1000, "15", 150},
+		{1003, "15", 150},   // 150.45
+		{1010, "15", 152},   // 151.5 rounds half up
+		{999, "18", 180},    // 179.82
+		{4999, "7.25", 362}, // 362.4275
+		{5, "10", 1},        // 0.5 rounds up
+		{0, "20", 0},
+		{1000, "99.99999", 1000},
+		{100, "0.5", 1},
+	} {
+		if got := PercentOf(tc.amount, json.Number(tc.pct)); got != tc.want {
+			t.Errorf("PercentOf(%d, %s) = %d, want %d", tc.amount, tc.pct, got, tc.want)
+		}
+	}
+}
+
+func paymentBody(order string, extra ...string) string {
+	return `{"processingTerminalId":"1234001","order":` + order + strings.Join(extra, "") + `}`
+}
+
+func TestDecodePaymentInstructionRequest(t *testing.T) {
+	ok := []struct {
+		name  string
+		body  string
+		check func(*PaymentInstructionRequest) bool
+	}{
+		{"minimal", paymentBody(`{"orderId":"O1","amount":4999,"currency":"USD"}`), func(r *PaymentInstructionRequest) bool {
+			return r.Order.Amount == 4999 && !r.PreAuthorization() && !r.AcceptsPartial() && r.EntryMethod() == EntryDeviceRead
+		}},
+		{"prompted tip", paymentBody(`{"orderId":"O1","amount":1000,"currency":"USD","breakdown":{"subtotal":1000,"tip":{"type":"percentage"}}}`),
+			func(r *PaymentInstructionRequest) bool { return r.Order.Breakdown.Tip.Prompted() }},
+		{"prompted tip, mode sent", paymentBody(`{"orderId":"O1","amount":1000,"currency":"USD","breakdown":{"subtotal":1000,"tip":{"type":"fixedAmount","mode":"prompted"}}}`),
+			func(r *PaymentInstructionRequest) bool { return r.Order.Breakdown.Tip.Prompted() }},
+		{"fixed tip adds up", paymentBody(`{"orderId":"O1","amount":1200,"currency":"USD","breakdown":{"subtotal":1000,"tip":{"type":"fixedAmount","amount":200}}}`), nil},
+		{"percentage tip and taxes add up", paymentBody(`{"orderId":"O1","amount":1230,"currency":"USD","breakdown":{"subtotal":1000,"tip":{"type":"percentage","percentage":15},"taxes":[{"type":"rate","rate":8,"name":"State"}]}}`), nil},
+		{"cashback adds up", paymentBody(`{"orderId":"O1","amount":3000,"currency":"USD","breakdown":{"subtotal":1000,"cashbackAmount":2000}}`), nil},
+		{"pre-authorization", paymentBody(`{"orderId":"O1","amount":100,"currency":"USD"}`, `,"autoCapture":false`),
+			func(r *PaymentInstructionRequest) bool { return r.PreAuthorization() }},
+		{"processAsSale overrides autoCapture", paymentBody(`{"orderId":"O1","amount":100,"currency":"USD"}`, `,"autoCapture":false,"processAsSale":true`),
+			func(r *PaymentInstructionRequest) bool { return !r.PreAuthorization() }},
+		{"partial", paymentBody(`{"orderId":"O1","amount":155,"currency":"USD","acceptPartialAmount":true}`),
+			func(r *PaymentInstructionRequest) bool { return r.AcceptsPartial() }},
+		{"tokenize", paymentBody(`{"orderId":"O1","amount":100,"currency":"USD"}`, `,"credentialOnFile":{"tokenize":true,"mitAgreement":"recurring"}`),
+			func(r *PaymentInstructionRequest) bool { return r.Tokenize() }},
+		{"closed loop", paymentBody(`{"orderId":"O1","amount":100,"currency":"USD"}`, `,"customizationOptions":{"closedLoopOptions":{"type":"mifare"}}`),
+			func(r *PaymentInstructionRequest) bool { return r.ClosedLoop() == "mifare" }},
+		{"read-only members ignored", paymentBody(`{"orderId":"O1","amount":1000,"currency":"USD","dateTime":"2024-01-01T00:00:00Z","breakdown":{"subtotal":1000,"surcharge":{"bypass":true,"amount":5,"percentage":3},"dualPricing":{"offered":true,"alternativeTender":"cash","choiceRate":{"applied":true,"rate":3,"amount":30}}}}`),
+			func(r *PaymentInstructionRequest) bool {
+				b := r.Order.Breakdown
+				return b.Surcharge.Amount == nil && b.DualPricing.ChoiceRate == nil && b.DualPricing.Offered
+			}},
+		{"percentage written as a decimal", paymentBody(`{"orderId":"O1","amount":1150,"currency":"USD","breakdown":{"subtotal":1000,"tip":{"type":"percentage","percentage":15.0}}}`),
+			func(r *PaymentInstructionRequest) bool { return *r.Order.Breakdown.Tip.Percentage == "15" }},
+	}
+	for _, tc := range ok {
+		req, err := DecodePaymentInstructionRequest([]byte(tc.body))
+		if err != nil {
+			t.Errorf("%s: %v %+v", tc.name, err, fieldsOf(err))
+			continue
+		}
+		if tc.check != nil && !tc.check(req) {
+			t.Errorf("%s: decoded %+v", tc.name, req)
+		}
+	}
+
+	bad := []struct {
+		name  string
+		body  string
+		param string
+	}{
+		{"no order", `{"processingTerminalId":"1234001"}`, "order"},
+		{"null order", `{"processingTerminalId":"1234001","order":null}`, "order"},
+		{"zero amount", paymentBody(`{"orderId":"O1","amount":0,"currency":"USD"}`), "order.amount"},
+		{"breakdown does not add up", paymentBody(`{"orderId":"O1","amount":1100,"currency":"USD","breakdown":{"subtotal":1000}}`), "order.amount"},
+		{"tax does not add up", paymentBody(`{"orderId":"O1","amount":1000,"currency":"USD","breakdown":{"subtotal":1000,"taxes":[{"type":"rate","rate":8,"name":"State"}]}}`), "order.amount"},
+		{"tip percentage over 100", paymentBody(`{"orderId":"O1","amount":1000,"currency":"USD","breakdown":{"subtotal":1000,"tip":{"type":"percentage","percentage":101}}}`), "order.breakdown.tip.percentage"},
+		{"tip percentage zero", paymentBody(`{"orderId":"O1","amount":1000,"currency":"USD","breakdown":{"subtotal":1000,"tip":{"type":"percentage","percentage":0}}}`), "order.breakdown.tip.percentage"},
+		{"tip amount zero", paymentBody(`{"orderId":"O1","amount":1000,"currency":"USD","breakdown":{"subtotal":1000,"tip":{"type":"fixedAmount","amount":0}}}`), "order.breakdown.tip.amount"},
+		{"tip amount with percentage type", paymentBody(`{"orderId":"O1","amount":1200,"currency":"USD","breakdown":{"subtotal":1000,"tip":{"type":"percentage","amount":200}}}`), "order.breakdown.tip.amount"},
+		{"prompted tip with amount", paymentBody(`{"orderId":"O1","amount":1200,"currency":"USD","breakdown":{"subtotal":1000,"tip":{"type":"fixedAmount","mode":"prompted","amount":200}}}`), "order.breakdown.tip.mode"},
+		{"tip type missing", paymentBody(`{"orderId":"O1","amount":1000,"currency":"USD","breakdown":{"subtotal":1000,"tip":{}}}`), "order.breakdown.tip.type"},
+		{"negative cashback", paymentBody(`{"orderId":"O1","amount":900,"currency":"USD","breakdown":{"subtotal":1000,"cashbackAmount":-100}}`), "order.breakdown.cashbackAmount"},
+		{"healthcare over subtotal", paymentBody(`{"orderId":"O1","amount":1000,"currency":"USD","breakdown":{"subtotal":1000,"healthcareExpenses":[{"type":"copay","amount":1001}]}}`), "order.breakdown.healthcareExpenses"},
+		{"dual pricing without tender", paymentBody(`{"orderId":"O1","amount":1000,"currency":"USD","breakdown":{"subtotal":1000,"dualPricing":{"offered":true}}}`), "order.breakdown.dualPricing.alternativeTender"},
+		{"tax rate too high", paymentBody(`{"orderId":"O1","amount":1000,"currency":"USD","breakdown":{"subtotal":1000,"taxes":[{"type":"rate","rate":100,"name":"X"}]}}`), "order.breakdown.taxes[0].rate"},
+		{"percentage as a string", paymentBody(`{"orderId":"O1","amount":1000,"currency":"USD","breakdown":{"subtotal":1000,"tip":{"type":"percentage","percentage":"15"}}}`), "order.breakdown.tip.percentage"},
+		{"huge percentage text", paymentBody(`{"orderId":"O1","amount":1000,"currency":"USD","breakdown":{"subtotal":1000,"tip":{"type":"percentage","percentage":1e999999999}}}`), "order.breakdown.tip.percentage"},
+		{"autoCapture not a boolean", paymentBody(`{"orderId":"O1","amount":100,"currency":"USD"}`, `,"autoCapture":"no"`), "autoCapture"},
+		{"unknown mitAgreement", paymentBody(`{"orderId":"O1","amount":100,"currency":"USD"}`, `,"credentialOnFile":{"mitAgreement":"weekly"}`), "credentialOnFile.mitAgreement"},
+		{"closed loop and EBT", paymentBody(`{"orderId":"O1","amount":100,"currency":"USD"}`, `,"customizationOptions":{"closedLoopOptions":{"type":"mifare"},"ebtDetails":{"benefitCategory":"cash"}}`), "customizationOptions.closedLoopOptions"},
+		{"NUL in description", paymentBody(`{"orderId":"O1","amount":100,"currency":"USD","description":"a\u0000b"}`), "order.description"},
+	}
+	for _, tc := range bad {
+		req, err := DecodePaymentInstructionRequest([]byte(tc.body))
+		if req != nil || ErrorCode(err) != CodeInvalid {
+			t.Errorf("%s: %+v, %v; want CodeInvalid", tc.name, req, err)
+			continue
+		}
+		found := false
+		for _, f := range fieldsOf(err) {
+			found = found || f.Parameter == tc.param
+		}
+		if !found {
+			t.Errorf("%s: problems %+v, want one at %s", tc.name, fieldsOf(err), tc.param)
+		}
+	}
+}
+
+func TestDecodeSignatureInstructionRequest(t *testing.T) {
+	if r, err := DecodeSignatureInstructionRequest([]byte(`{"processingTerminalId":"1234001"}`)); err != nil || r.Terminal() != "1234001" || r.Money() != (Money{}) {
+		t.Errorf("= %+v, %v", r, err)
+	}
+	for _, body := range []string{`{}`, `{"processingTerminalId":"123"}`, `{"processingTerminalId":12345}`, `[]`, `null`} {
+		if _, err := DecodeSignatureInstructionRequest([]byte(body)); ErrorCode(err) != CodeInvalid {
+			t.Errorf("%s: %v, want CodeInvalid", body, err)
+		}
+	}
+}
+
+func TestNewPaymentPromptedTip(t *testing.T) {
+	req, err := DecodePaymentInstructionRequest([]byte(paymentBody(`{"orderId":"O1","amount":1080,"currency":"USD","breakdown":{"subtotal":1000,"tip":{"type":"percentage"},"taxes":[{"type":"rate","rate":8,"name":"State"}]}}`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := &Instruction{ID: "i1", MerchantID: "m1", Kind: KindPayment, Request: req}
+	authorized := int64(1230)
+	p := NewPayment("P000000001", in, PaymentCard{Card: Card{Type: "Visa Credit", CardNumber: "453985******7062", ExpiryDate: "1230"}},
+		SaleRead{Tip: 150, Total: 1230}, TransactionResult{Type: TransactionTypeSale, Status: "ready", ResponseCode: "A", AuthorizedAmount: &authorized}, time.Unix(0, 0))
+	b := p.Order.Breakdown
+	if p.Order.Amount != 1230 || b.Tip.Mode != TipPrompted || *b.Tip.Amount != 150 || *b.Taxes[0].Amount != 80 || b.Taxes[0].Type != "" {
+		t.Errorf("payment order = %+v, tip %+v, taxes %+v", p.Order, b.Tip, b.Taxes)
+	}
+	if req.Order.Breakdown.Tip.Amount != nil {
+		t.Error("NewPayment changed the request's breakdown")
+	}
+	if len(p.SupportedOperations) == 0 || p.SupportedOperations[0] != OpFullyReverse {
+		t.Errorf("supportedOperations = %v", p.SupportedOperations)
+	}
+}
