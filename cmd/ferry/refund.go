@@ -135,7 +135,16 @@ func refundCreate(ctx context.Context, args []string, getenv env, stdin io.Reade
 	out.linef("Refund of %s sent to device %s: instruction %s", money, *device, in.RefundInstructionID)
 	final, err := out.wait(ctx, cl, in.RefundInstructionID)
 	if err != nil && ctx.Err() != nil {
-		return interrupted(cl, in.RefundInstructionID, *cancelOnInterrupt, stdin, out, money)
+		id := in.RefundInstructionID
+		return interrupted("refund", id, *cancelOnInterrupt, stdin, out,
+			func(ctx context.Context) error { return cl.CancelRefundInstruction(ctx, id) },
+			func(ctx context.Context) error {
+				final, err := cl.WaitRefundInstruction(ctx, id, nil)
+				if err != nil {
+					return apiFailure(err)
+				}
+				return out.instruction(ctx, cl, final, money)
+			})
 	}
 	if err != nil {
 		return apiFailure(err)
@@ -143,32 +152,29 @@ func refundCreate(ctx context.Context, args []string, getenv env, stdin io.Reade
 	return out.instruction(context.WithoutCancel(ctx), cl, final, money)
 }
 
-// interrupted handles Ctrl-C during the wait: cancel (when asked to, or
-// when the person says so), or leave the instruction running.
-func interrupted(cl *client.Client, id string, cancelNow bool, stdin io.Reader, out *printer, money ferry.Money) error {
+// interrupted handles Ctrl-C during the wait for an instruction of the
+// kind: cancel (when asked to, or when the person says so) and then finish,
+// which waits for the end and prints it; or leave the instruction running.
+func interrupted(kind, id string, cancelNow bool, stdin io.Reader, out *printer, cancelIt, finish func(context.Context) error) error {
 	out.clear()
 	if !cancelNow && isTerminal(stdin) {
-		fmt.Fprintf(out.w, "Cancel refund instruction %s? [y/N] ", id)
+		fmt.Fprintf(out.w, "Cancel %s instruction %s? [y/N] ", kind, id)
 		line, _ := bufio.NewReader(stdin).ReadString('\n')
 		cancelNow = strings.HasPrefix(strings.ToLower(strings.TrimSpace(line)), "y")
 	}
 	if !cancelNow {
-		out.linef("Interrupted; the instruction goes on. See it with: ferry refund status %s", id)
+		out.linef("Interrupted; the instruction goes on. See it with: ferry %s status %s", kind, id)
 		return &exitError{code: codeInterrupted, err: errors.New("")}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	if err := cl.CancelRefundInstruction(ctx, id); err != nil {
+	if err := cancelIt(ctx); err != nil {
 		if ferry.ErrorCode(err) != ferry.CodeCannotBeCanceled {
 			return apiFailure(err)
 		}
 		out.linef("Too late to cancel: %s. Waiting for the outcome.", ferry.ErrorMessage(err))
 	}
-	final, err := cl.WaitRefundInstruction(ctx, id, nil)
-	if err != nil {
-		return apiFailure(err)
-	}
-	return out.instruction(ctx, cl, final, money)
+	return finish(ctx)
 }
 
 func refundStatus(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -320,9 +326,20 @@ func (p *printer) clearLocked() {
 	}
 }
 
-// wait long-polls the instruction until it ends, showing its status and the
-// time elapsed.
+// wait long-polls the refund instruction until it ends, showing its status
+// and the time elapsed.
 func (p *printer) wait(ctx context.Context, cl *client.Client, id string) (*ferry.RefundInstruction, error) {
+	var in *ferry.RefundInstruction
+	err := p.follow(func(update func(ferry.Status)) (err error) {
+		in, err = cl.WaitRefundInstruction(ctx, id, func(in *ferry.RefundInstruction) { update(in.Status) })
+		return err
+	})
+	return in, err
+}
+
+// follow runs wait, a long-poll of an instruction that reports each new
+// status to update, and shows the status and the time elapsed meanwhile.
+func (p *printer) follow(wait func(update func(ferry.Status)) error) error {
 	p.started = time.Now()
 	p.status = "in progress: waiting for the device"
 	stop := make(chan struct{})
@@ -344,10 +361,10 @@ func (p *printer) wait(ctx context.Context, cl *client.Client, id string) (*ferr
 			}
 		})
 	}
-	in, err := cl.WaitRefundInstruction(ctx, id, func(in *ferry.RefundInstruction) {
+	err := wait(func(st ferry.Status) {
 		p.mu.Lock()
-		p.status = "status " + string(in.Status)
-		if in.Status == ferry.StatusInProgress {
+		p.status = "status " + string(st)
+		if st == ferry.StatusInProgress {
 			p.status = "in progress: waiting for the device"
 		}
 		p.mu.Unlock()
@@ -358,7 +375,7 @@ func (p *printer) wait(ctx context.Context, cl *client.Client, id string) (*ferr
 	close(stop)
 	ticking.Wait()
 	p.clear()
-	return in, err
+	return err
 }
 
 // instruction prints where an instruction stands and returns the exit code

@@ -29,7 +29,9 @@ func commands() []command {
 		{"merchant", "create and list merchants (on the database)", runMerchant},
 		{"apikey", "create, list and revoke API keys (on the database)", runAPIKey},
 		{"device", "register, pair, revoke and run payment devices", runDevice},
+		{"payment", "run sales and pre-authorizations on devices (a POS on the API)", runPayment},
 		{"refund", "send refunds to devices and follow them (a POS on the API)", runRefund},
+		{"signature", "capture signatures on devices (a POS on the API)", runSignature},
 		{"bench", "measure Ferry: throughput, latency, memory (see docs/performance.md)", runBench},
 		{"version", "print the version", runVersion},
 	}
@@ -70,7 +72,7 @@ func usage(w io.Writer) {
 const (
 	codeOK          = 0   // success; for a refund: approved
 	codeError       = 1   // usage, transport or API error
-	codeDeclined    = 2   // the refund was declined
+	codeDeclined    = 2   // the refund or payment was declined
 	codeEnded       = 3   // the instruction was canceled or failed
 	codeInterrupted = 130 // interrupted; the instruction goes on
 )
