@@ -1,0 +1,295 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ferrygateway/ferry"
+	"github.com/ferrygateway/ferry/internal/contract"
+)
+
+// submitKind posts an instruction of kind k with a new idempotency key.
+func (c *posClient) submitKind(t *testing.T, k ferry.InstructionKind, serial string, body []byte) *response {
+	t.Helper()
+	return c.do(t, "POST", "/v1/devices/"+serial+"/"+string(k)+"-instructions", body,
+		"Content-Type", "application/json", "Idempotency-Key", ferry.NewIdempotencyKey())
+}
+
+// instruction is the instruction body of any kind.
+type instruction struct {
+	PaymentInstructionID   string       `json:"paymentInstructionId"`
+	SignatureInstructionID string       `json:"signatureInstructionId"`
+	RefundInstructionID    string       `json:"refundInstructionId"`
+	Status                 ferry.Status `json:"status"`
+	ErrorMessage           string       `json:"errorMessage"`
+	Link                   *ferry.Link  `json:"link"`
+}
+
+func (in *instruction) id() string {
+	return in.PaymentInstructionID + in.SignatureInstructionID + in.RefundInstructionID
+}
+
+// start submits an instruction that must be accepted.
+func (c *posClient) start(t *testing.T, k ferry.InstructionKind, serial string, body []byte) string {
+	t.Helper()
+	r := c.submitKind(t, k, serial, body)
+	if r.Status != 202 {
+		t.Fatalf("submit %s: %s", k, r)
+	}
+	var in instruction
+	r.JSON(t, &in)
+	if in.id() == "" || in.Status != ferry.StatusInProgress {
+		t.Fatalf("submit %s: %s", k, r.Body)
+	}
+	return in.id()
+}
+
+// follow long-polls an instruction of kind k until it leaves inProgress.
+func (c *posClient) follow(t *testing.T, k ferry.InstructionKind, id string) *instruction {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		r := c.do(t, "GET", k.Path()+"/"+id, nil)
+		if r.Status != 200 {
+			t.Fatalf("poll: %s", r)
+		}
+		var in instruction
+		r.JSON(t, &in)
+		if in.Status != ferry.StatusInProgress {
+			return &in
+		}
+	}
+	t.Fatalf("instruction %s still in progress after 30s", id)
+	return nil
+}
+
+// linked fetches what a completed instruction links to into v, and
+// returns the response.
+func (c *posClient) linked(t *testing.T, in *instruction, rel string, v any) *response {
+	t.Helper()
+	if in.Status != ferry.StatusCompleted || in.Link == nil || in.Link.Rel != rel {
+		t.Fatalf("instruction links to no %s: %+v", rel, in)
+	}
+	r := c.do(t, "GET", strings.TrimPrefix(in.Link.Href, c.s.URL), nil)
+	if r.Status != 200 {
+		t.Fatalf("GET %s: %s", in.Link.Href, r)
+	}
+	r.JSON(t, v)
+	return r
+}
+
+func saleJSON(amount int64, extra string) []byte {
+	return []byte(fmt.Sprintf(`{"processingTerminalId":"1234001","operator":"Jane","order":{"orderId":"OrderRef6543","amount":%d,"currency":"USD"%s}}`, amount, extra))
+}
+
+// TestSales runs the flows a POS runs against the real server on both
+// stores: a sale with a prompted tip, a pre-authorization, a partial
+// approval, a declined sale, a signature, and a cancel of each kind.
+func TestSales(t *testing.T) {
+	eachDB(t, func(t *testing.T, start starter) {
+		s := start(t)
+		c := s.client(t, s.APIKey)
+
+		// A sale with a tip prompt: the simulated cardholder takes 15% of
+		// the subtotal, and the authorized amount includes it.
+		id := c.start(t, ferry.KindPayment, sandboxDevice, saleJSON(1080,
+			`,"breakdown":{"subtotal":1000,"tip":{"type":"percentage","mode":"prompted"},"taxes":[{"type":"rate","rate":8,"name":"State"}]}`))
+		var p ferry.Payment
+		c.linked(t, c.follow(t, ferry.KindPayment, id), ferry.RelPayment, &p)
+		tr := p.TransactionResult
+		if tr.ResponseCode != "A" || tr.Type != "sale" || *tr.AuthorizedAmount != 1230 || p.Order.Amount != 1230 ||
+			p.Order.Breakdown.Tip.Mode != "prompted" || *p.Order.Breakdown.Tip.Amount != 150 || p.Card.CardNumber != "453985******7062" {
+			t.Errorf("prompted-tip sale = %+v", p)
+		}
+
+		// A pre-authorization.
+		p = ferry.Payment{}
+		id = c.start(t, ferry.KindPayment, sandboxDevice, []byte(`{"processingTerminalId":"1234001","order":{"orderId":"O2","amount":5000,"currency":"USD"},"autoCapture":false}`))
+		c.linked(t, c.follow(t, ferry.KindPayment, id), ferry.RelPayment, &p)
+		if p.TransactionResult.Type != "preAuthorization" || p.TransactionResult.Status != "pending" {
+			t.Errorf("pre-authorization = %+v", p.TransactionResult)
+		}
+
+		// A partial approval: half, rounded down.
+		p = ferry.Payment{}
+		id = c.start(t, ferry.KindPayment, sandboxDevice, saleJSON(1055, `,"acceptPartialAmount":true`))
+		c.linked(t, c.follow(t, ferry.KindPayment, id), ferry.RelPayment, &p)
+		if p.TransactionResult.ResponseCode != "P" || *p.TransactionResult.AuthorizedAmount != 527 {
+			t.Errorf("partial approval = %+v", p.TransactionResult)
+		}
+
+		// A declined sale still completes the instruction.
+		p = ferry.Payment{}
+		id = c.start(t, ferry.KindPayment, sandboxDevice, saleJSON(1051, ""))
+		c.linked(t, c.follow(t, ferry.KindPayment, id), ferry.RelPayment, &p)
+		if p.TransactionResult.Status != "declined" || p.TransactionResult.AuthorizedAmount != nil {
+			t.Errorf("declined sale = %+v", p.TransactionResult)
+		}
+
+		// A signature: a real PNG.
+		id = c.start(t, ferry.KindSignature, sandboxDevice, []byte(`{"processingTerminalId":"1234001"}`))
+		var sig struct {
+			SignatureID, ProcessingTerminalID, CreatedOn, ContentType string
+			Signature                                                 []byte
+		}
+		c.linked(t, c.follow(t, ferry.KindSignature, id), ferry.RelSignature, &sig)
+		if sig.ContentType != "image/png" || !ferry.ValidSignatureImage("image/png", sig.Signature) || len(sig.CreatedOn) != 10 {
+			t.Errorf("signature = %+v", sig)
+		}
+
+		// A closed-loop read.
+		id = c.start(t, ferry.KindPayment, sandboxDevice, saleJSON(500, `},"customizationOptions":{"closedLoopOptions":{"type":"mifare"}`))
+		var read ferry.ClosedLoopRead
+		c.linked(t, c.follow(t, ferry.KindPayment, id), ferry.RelClosedLoopRead, &read)
+		if !strings.Contains(string(read.Data), "mifare") {
+			t.Errorf("closed-loop read = %s", read.Data)
+		}
+
+		// A cancel of each kind, while the slow cardholder thinks.
+		for _, k := range []ferry.InstructionKind{ferry.KindPayment, ferry.KindRefund, ferry.KindSignature} {
+			body := saleJSON(4971, "")
+			switch k {
+			case ferry.KindRefund:
+				body = refundBody(4971)
+			case ferry.KindSignature:
+				body = []byte(`{"processingTerminalId":"1234001"}`)
+			}
+			// A device that never polls keeps the instruction queued.
+			id := c.start(t, k, "1850010871", body)
+			if r := c.do(t, "DELETE", k.Path()+"/"+id, nil); r.Status != 204 {
+				t.Fatalf("cancel %s: %s", k, r)
+			}
+			if in := c.follow(t, k, id); in.Status != ferry.StatusCanceled {
+				t.Errorf("%s after cancel: %+v", k, in)
+			}
+			if r := c.do(t, "DELETE", k.Path()+"/"+id, nil); r.Status != 409 {
+				t.Errorf("second cancel of %s: %s", k, r)
+			}
+		}
+
+		// Ids are per kind: a payment instruction's id is no refund
+		// instruction's, and one merchant's payment is not another's.
+		if r := c.do(t, "GET", "/v1/refund-instructions/"+id, nil); r.Status != 404 {
+			t.Errorf("a payment instruction as a refund instruction: %s", r)
+		}
+		_, key := s.newMerchant(t, "Other")
+		other := s.client(t, key)
+		if r := other.do(t, "GET", "/v1/payments/"+p.PaymentID, nil); r.Status != 404 {
+			t.Errorf("another merchant's payment: %s", r)
+		}
+		if r := other.do(t, "GET", "/v1/signatures/"+sig.SignatureID, nil); r.Status != 404 {
+			t.Errorf("another merchant's signature: %s", r)
+		}
+	})
+}
+
+// TestSaleIdempotency: a repeated payment submit is answered from the
+// first, and the device runs one sale.
+func TestSaleIdempotency(t *testing.T) {
+	eachDB(t, func(t *testing.T, start starter) {
+		s := start(t)
+		c := s.client(t, s.APIKey)
+		key := ferry.NewIdempotencyKey()
+		body := saleJSON(2000, "")
+		path := "/v1/devices/" + sandboxDevice + "/payment-instructions"
+		first := c.do(t, "POST", path, body, "Content-Type", "application/json", "Idempotency-Key", key)
+		again := c.do(t, "POST", path, body, "Content-Type", "application/json", "Idempotency-Key", key)
+		if first.Status != 202 || again.Status != 202 || string(first.Body) != string(again.Body) || again.Header.Get("Idempotent-Replayed") != "true" {
+			t.Fatalf("first %s, again %s", first, again)
+		}
+		changed := c.do(t, "POST", path, saleJSON(2001, ""), "Content-Type", "application/json", "Idempotency-Key", key)
+		if changed.Status != 409 {
+			t.Errorf("the key with another body: %s", changed)
+		}
+		// The same key on another kind is another request too.
+		other := c.do(t, "POST", "/v1/devices/"+sandboxDevice+"/refund-instructions", body, "Content-Type", "application/json", "Idempotency-Key", key)
+		if other.Status != 409 {
+			t.Errorf("the key on a refund instruction: %s", other)
+		}
+	})
+}
+
+// TestSaleContract checks every new operation's answers against Payroc's
+// schemas.
+func TestSaleContract(t *testing.T) {
+	t.Parallel()
+	spec := contract.Load(t)
+	s := startServer(t, "--sim-delay", "20ms")
+	c := s.client(t, s.APIKey)
+	const (
+		submitPayment   = "/devices/{serialNumber}/payment-instructions"
+		payment         = "/payment-instructions/{paymentInstructionId}"
+		payments        = "/payments/{paymentId}"
+		submitSignature = "/devices/{serialNumber}/signature-instructions"
+		signature       = "/signature-instructions/{signatureInstructionId}"
+		signatures      = "/signatures/{signatureId}"
+		closedLoop      = "/closed-loop-reads/{closedLoopReadId}"
+	)
+	check := func(path, method string, r *response) {
+		t.Helper()
+		spec.CheckResponse(t, path, method, r.Status, r.Header.Get("Content-Type"), r.Body)
+	}
+	bodies := [][]byte{
+		saleJSON(4999, ""),
+		saleJSON(1080, `,"breakdown":{"subtotal":1000,"tip":{"type":"percentage"},"taxes":[{"type":"rate","rate":8,"name":"State"}],"surcharge":{"bypass":true},"healthcareExpenses":[{"type":"copay","amount":100}]}`),
+		saleJSON(1000, `,"breakdown":{"subtotal":1000,"dualPricing":{"offered":true,"alternativeTender":"cash"}}`),
+		saleJSON(1055, `,"acceptPartialAmount":true`),
+		saleJSON(1051, ""),
+		saleJSON(1000, `},"autoCapture":false,"credentialOnFile":{"tokenize":true},"customer":{"firstName":"Sarah"`),
+		saleJSON(1000, `},"customizationOptions":{"ebtDetails":{"benefitCategory":"cash","withdrawal":true}`),
+		saleJSON(3000, `,"breakdown":{"subtotal":1000,"cashbackAmount":2000}},"customizationOptions":{"ebtDetails":{"benefitCategory":"cash"}`),
+	}
+	for _, body := range bodies {
+		if err := spec.ValidateRequest(submitPayment, "post", body); err != nil {
+			t.Errorf("the test's own request is not Payroc's: %v\n%s", err, body)
+		}
+		r := c.submitKind(t, ferry.KindPayment, sandboxDevice, body)
+		check(submitPayment, "post", r)
+		var in instruction
+		r.JSON(t, &in)
+		check(payment, "get", c.do(t, "GET", "/v1/payment-instructions/"+in.id(), nil))
+		done := c.follow(t, ferry.KindPayment, in.id())
+		check(payment, "get", c.do(t, "GET", "/v1/payment-instructions/"+in.id(), nil))
+		var p ferry.Payment
+		check(payments, "get", c.linked(t, done, ferry.RelPayment, &p))
+		check(payment, "delete", c.do(t, "DELETE", "/v1/payment-instructions/"+in.id(), nil))
+	}
+	// A closed-loop read.
+	id := c.start(t, ferry.KindPayment, sandboxDevice, saleJSON(500, `},"customizationOptions":{"closedLoopOptions":{"type":"mifare"}`))
+	var read json.RawMessage
+	check(closedLoop, "get", c.linked(t, c.follow(t, ferry.KindPayment, id), ferry.RelClosedLoopRead, &read))
+	check(closedLoop, "get", c.do(t, "GET", "/v1/closed-loop-reads/ABCDEFGHIJ", nil))
+
+	// Signatures.
+	r := c.submitKind(t, ferry.KindSignature, sandboxDevice, []byte(`{"processingTerminalId":"1234001"}`))
+	check(submitSignature, "post", r)
+	var in instruction
+	r.JSON(t, &in)
+	done := c.follow(t, ferry.KindSignature, in.id())
+	check(signature, "get", c.do(t, "GET", "/v1/signature-instructions/"+in.id(), nil))
+	var sig json.RawMessage
+	check(signatures, "get", c.linked(t, done, ferry.RelSignature, &sig))
+	check(signature, "delete", c.do(t, "DELETE", "/v1/signature-instructions/"+in.id(), nil))
+
+	// Failure, cancel and errors.
+	for _, amount := range []int64{4962, 4961} {
+		id := c.start(t, ferry.KindPayment, sandboxDevice, saleJSON(amount, ""))
+		c.follow(t, ferry.KindPayment, id)
+		check(payment, "get", c.do(t, "GET", "/v1/payment-instructions/"+id, nil))
+		check(payment, "delete", c.do(t, "DELETE", "/v1/payment-instructions/"+id, nil))
+	}
+	check(submitPayment, "post", c.submitKind(t, ferry.KindPayment, sandboxDevice, saleJSON(1100, `,"breakdown":{"subtotal":1000}`)))
+	check(submitPayment, "post", c.submitKind(t, ferry.KindPayment, sandboxDevice, []byte(`{"order":null}`)))
+	check(submitPayment, "post", c.submitKind(t, ferry.KindPayment, "NO-SUCH-DEVICE", saleJSON(1, "")))
+	check(submitSignature, "post", c.submitKind(t, ferry.KindSignature, sandboxDevice, []byte(`{}`)))
+	busy := c.start(t, ferry.KindSignature, "1850010871", []byte(`{"processingTerminalId":"1234001"}`))
+	check(submitPayment, "post", c.submitKind(t, ferry.KindPayment, "1850010871", saleJSON(1, "")))
+	check(signature, "delete", c.do(t, "DELETE", "/v1/signature-instructions/"+busy, nil))
+	check(payment, "get", c.do(t, "GET", "/v1/payment-instructions/"+busy, nil))
+	check(payments, "get", c.do(t, "GET", "/v1/payments/ABC", nil))
+	check(payments, "get", c.do(t, "GET", "/v1/payments/ABCDEFGHIJ", nil))
+	check(signatures, "get", c.do(t, "GET", "/v1/signatures/ABCDEFGHIJ", nil))
+}
