@@ -66,6 +66,9 @@ func FuzzDecodeDeviceRequest(f *testing.F) {
 	f.Add(DeviceCallProgress, []byte(`{"leaseToken":1,"step":"prompting","step":"x"}`))
 	f.Add(DeviceCallFailure, []byte(`{"leaseToken":1,"reason":"\u0000\ud800"}`))
 	f.Add("x", []byte(`null`))
+	f.Add(DeviceCallCardRead, []byte(`{"leaseToken":1,"card":{"cardNumber":"4539850000007062","expiryDate":"1230","tipAmount":150,"dualPricingApplied":true}}`))
+	f.Add(DeviceCallSignature, []byte(`{"leaseToken":1,"signature":{"contentType":"image/png","image":"iVBORw0KGgoAAAA="}}`))
+	f.Add(DeviceCallClosedLoopRead, []byte(`{"leaseToken":1,"data":{"uid":"04A2","balance":2500,"n":[1,{"x":null}]}}`))
 	f.Fuzz(func(t *testing.T, call string, body []byte) {
 		req, err := DecodeDeviceRequest(call, body)
 		if err != nil {
@@ -94,6 +97,16 @@ func FuzzDecodeDeviceRequest(f *testing.F) {
 		}
 		if call == DeviceCallProgress && (req.Step == "" || len([]rune(req.Step)) > 64) {
 			t.Fatalf("accepted step %q", req.Step)
+		}
+		if call == DeviceCallCardRead && req.Card.TipAmount != nil && *req.Card.TipAmount < 0 {
+			t.Fatalf("accepted tip %d", *req.Card.TipAmount)
+		}
+		if call == DeviceCallSignature && (req.Signature == nil || !ValidSignatureImage(req.Signature.ContentType, req.Signature.Image) ||
+			len(req.Signature.Image) > MaxSignatureImage) {
+			t.Fatalf("accepted signature %+v", req.Signature)
+		}
+		if call == DeviceCallClosedLoopRead && (len(req.Data) == 0 || len(req.Data) > MaxClosedLoopData || req.Data[0] != '{') {
+			t.Fatalf("accepted data %s", req.Data)
 		}
 	})
 }

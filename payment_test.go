@@ -2,9 +2,11 @@ package ferry
 
 import (
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 func TestPhaseMoves(t *testing.T) {
@@ -205,4 +207,68 @@ func TestNewPaymentPromptedTip(t *testing.T) {
 	if len(p.SupportedOperations) == 0 || p.SupportedOperations[0] != OpFullyReverse {
 		t.Errorf("supportedOperations = %v", p.SupportedOperations)
 	}
+}
+
+// FuzzDecodePaymentInstructionRequest: any body gives either a request
+// whose breakdown adds up and whose free text holds no card number, or a
+// CodeInvalid *Error that repeats none; an accepted request, re-encoded,
+// decodes again to the same request.
+func FuzzDecodePaymentInstructionRequest(f *testing.F) {
+	for _, s := range []string{
+		paymentBody(`{"orderId":"O1","amount":4999,"currency":"USD"}`),
+		paymentBody(`{"orderId":"O1","amount":1080,"currency":"USD","breakdown":{"subtotal":1000,"tip":{"type":"percentage"},"taxes":[{"type":"rate","rate":8,"name":"State"}]}}`),
+		paymentBody(`{"orderId":"O1","amount":1230,"currency":"USD","breakdown":{"subtotal":1000,"tip":{"type":"percentage","percentage":15.0},"taxes":[{"type":"rate","rate":8,"name":"4539 8500 0000 7062"}]}}`),
+		paymentBody(`{"orderId":"O1","amount":3000,"currency":"USD","acceptPartialAmount":true,"breakdown":{"subtotal":1000,"cashbackAmount":2000,"dualPricing":{"offered":true,"alternativeTender":"cash"},"surcharge":{"bypass":false},"healthcareExpenses":[{"type":"copay","amount":10}]}}`),
+		paymentBody(`{"orderId":"O1","amount":100,"currency":"USD","description":"4012\t8888\t8888\t1881"}`, `,"autoCapture":false,"processAsSale":true,"credentialOnFile":{"tokenize":true,"secureTokenId":"x"}`),
+		paymentBody(`{"orderId":"O1","amount":100,"currency":"USD"}`, `,"customizationOptions":{"closedLoopOptions":{"type":"mifare"}}`),
+		paymentBody(`{"orderId":"O1","amount":1000,"currency":"USD","breakdown":{"subtotal":1000,"tip":{"type":"percentage","percentage":1e5}}}`),
+		`{"order":null}`,
+		`[]`,
+		"\xff",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		req, err := DecodePaymentInstructionRequest(body)
+		if err != nil {
+			e, ok := errors.AsType[*Error](err)
+			if !ok || e.Code != CodeInvalid || e.Message == "" || req != nil {
+				t.Fatalf("error %v is not a CodeInvalid *Error", err)
+			}
+			for _, fe := range e.Fields {
+				if fe.Detail == "" || fe.Message == "" || HasCardNumber(fe.Message) {
+					t.Fatalf("field error %+v", fe)
+				}
+			}
+			return
+		}
+		if req.Order.Amount <= 0 {
+			t.Fatalf("accepted amount %d", req.Order.Amount)
+		}
+		if b := req.Order.Breakdown; b != nil && b.Expected() != req.Order.Amount {
+			t.Fatalf("accepted a breakdown that adds up to %d for amount %d", b.Expected(), req.Order.Amount)
+		}
+		free := []string{req.Operator, req.Order.Description}
+		if b := req.Order.Breakdown; b != nil {
+			for _, tax := range b.Taxes {
+				free = append(free, tax.Name)
+			}
+		}
+		for _, s := range free {
+			if HasCardNumber(s) || strings.ContainsRune(s, 0) || !utf8.ValidString(s) {
+				t.Fatalf("accepted free text %q", s)
+			}
+		}
+		again, err := json.Marshal(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req2, err := DecodePaymentInstructionRequest(again)
+		if err != nil {
+			t.Fatalf("the re-encoded request %s fails: %v %+v", again, err, fieldsOf(err))
+		}
+		if b, _ := json.Marshal(req2); string(b) != string(again) {
+			t.Fatalf("round trip changed the JSON:\n%s\n%s", again, b)
+		}
+	})
 }

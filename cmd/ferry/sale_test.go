@@ -293,3 +293,37 @@ func TestSaleContract(t *testing.T) {
 	check(payments, "get", c.do(t, "GET", "/v1/payments/ABCDEFGHIJ", nil))
 	check(signatures, "get", c.do(t, "GET", "/v1/signatures/ABCDEFGHIJ", nil))
 }
+
+// TestSaleHostileText: card numbers typed, however split, into any free
+// text of a payment instruction are masked before anything is stored (the
+// suite scans every database and log for them), and bad text is a 400
+// that names its field.
+func TestSaleHostileText(t *testing.T) {
+	eachDB(t, func(t *testing.T, start starter) {
+		s := start(t, "--log-level", "debug")
+		c := s.client(t, s.APIKey)
+		for i, text := range splitCards {
+			q, _ := json.Marshal(text)
+			body := fmt.Sprintf(`{"processingTerminalId":"1234001","operator":%s,"order":{"orderId":"H-1","description":%s,"amount":1080,"currency":"USD",
+				"breakdown":{"subtotal":1000,"taxes":[{"type":"rate","rate":8,"name":%s}]}},"customer":{"lastName":%s},
+				"credentialOnFile":{"tokenize":true,"secureTokenId":%s}}`, q, q, q, q, q)
+			r := c.submitKind(t, ferry.KindPayment, sandboxDevice, []byte(body))
+			hostile(t, fmt.Sprintf("free text %d", i), r, 202)
+			var in instruction
+			r.JSON(t, &in)
+			var p ferry.Payment
+			c.linked(t, c.follow(t, ferry.KindPayment, in.id()), ferry.RelPayment, &p)
+		}
+		for _, tc := range []struct{ body, field string }{
+			{`{"processingTerminalId":"1234001","order":{"orderId":"H","amount":1000,"currency":"USD","breakdown":{"subtotal":1000,"taxes":[{"type":"rate","rate":0,"name":"a\u0000"}]}}}`, "order.breakdown.taxes[0].name"},
+			{"{\"processingTerminalId\":\"1234001\",\"order\":{\"orderId\":\"H\",\"description\":\"\xff\",\"amount\":1,\"currency\":\"USD\"}}", "order.description"},
+			{`{"processingTerminalId":"1234001","order":{"orderId":"H","amount":1,"currency":"USD"},"credentialOnFile":{"secureTokenId":"\ud800"}}`, "credentialOnFile.secureTokenId"},
+		} {
+			r := c.submitKind(t, ferry.KindPayment, sandboxDevice, []byte(tc.body))
+			hostile(t, "bad text in "+tc.field, r, 400)
+			if p := r.Problem(t); len(p.Errors) != 1 || p.Errors[0].Parameter != tc.field {
+				t.Errorf("bad text in %s: errors %+v", tc.field, p.Errors)
+			}
+		}
+	})
+}
