@@ -24,6 +24,8 @@ var serialPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$`)
 
 // AddDevice registers a device for a merchant. Serial numbers are 1 to 64
 // letters, digits, '.', '_', ':' or '-', unique per merchant (CodeConflict).
+// The processing terminal the device names is created in the same
+// transaction, with the defaults, if the merchant does not have it yet.
 func (s *Service) AddDevice(ctx context.Context, p AddDeviceParams) (*ferry.Device, error) {
 	var d *ferry.Device
 	err := s.store.Update(ctx, func(tx ferry.Tx) (err error) {
@@ -76,7 +78,14 @@ func (s *Service) addDevice(ctx context.Context, tx ferry.Tx, p AddDeviceParams)
 	if ferry.ErrorCode(err) == ferry.CodeConflict {
 		return nil, &ferry.Error{Code: ferry.CodeConflict, Message: fmt.Sprintf("The merchant already has a device with serial number %s", shown(p.SerialNumber)), Err: err}
 	}
-	return d, err
+	if err != nil {
+		return nil, err
+	}
+	// The processing terminal the device names exists from its first device on.
+	if err := ensureTerminal(ctx, tx, d); err != nil {
+		return nil, err
+	}
+	return d, nil
 }
 
 // ListDevices returns devices that match p.
