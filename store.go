@@ -51,6 +51,7 @@ type Tx interface {
 
 // Reader holds the read methods of a store.
 type Reader interface {
+	TerminalReader
 	MerchantGet(ctx context.Context, id string) (*Merchant, error)
 	MerchantList(ctx context.Context) ([]*Merchant, error)
 
@@ -107,6 +108,7 @@ type Reader interface {
 
 // Writer holds the write methods of a store, used inside a Tx.
 type Writer interface {
+	TerminalWriter
 	MerchantInsert(ctx context.Context, m *Merchant) error
 	APIKeyInsert(ctx context.Context, k *APIKey) error
 	// APIKeyRevoke marks the merchant's key revoked at t.

@@ -42,6 +42,12 @@ func (s *Server) Handler() http.Handler {
 	allow("/v1/devices", "GET")
 	handle("GET /v1/refunds/{refundId}", s.authed(s.getRefund))
 	allow("/v1/refunds/{refundId}", "GET")
+	handle("GET /v1/processing-terminals/{processingTerminalId}", s.authed(s.getProcessingTerminal))
+	handle("GET /v1/processing-terminals/{processingTerminalId}/host-configurations", s.authed(s.getProcessingTerminalHostConfiguration))
+	handle("GET /v1/processing-terminals/{processingTerminalId}/device-configurations/{model}", s.authed(s.retrieveDeviceConfiguration))
+	allow("/v1/processing-terminals/{processingTerminalId}", "GET")
+	allow("/v1/processing-terminals/{processingTerminalId}/host-configurations", "GET")
+	allow("/v1/processing-terminals/{processingTerminalId}/device-configurations/{model}", "GET")
 
 	handle("GET /healthz", s.healthz)
 	allow("/healthz", "GET")

@@ -1,7 +1,7 @@
 // Package api serves Payroc's REST API on Ferry's core: identity, refund
-// instructions, refunds and devices, with Payroc's paths, bodies, status
-// codes and problem documents, so that Payroc's SDKs work against it
-// unchanged.
+// instructions, refunds, devices and processing terminals, with Payroc's
+// paths, bodies, status codes and problem documents, so that Payroc's SDKs
+// work against it unchanged.
 package api
 
 import (

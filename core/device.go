@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -24,6 +25,8 @@ var serialPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$`)
 
 // AddDevice registers a device for a merchant. Serial numbers are 1 to 64
 // letters, digits, '.', '_', ':' or '-', unique per merchant (CodeConflict).
+// The processing terminal the device names is created in the same
+// transaction, with the defaults, if the merchant does not have it yet.
 func (s *Service) AddDevice(ctx context.Context, p AddDeviceParams) (*ferry.Device, error) {
 	var d *ferry.Device
 	err := s.store.Update(ctx, func(tx ferry.Tx) (err error) {
@@ -76,7 +79,14 @@ func (s *Service) addDevice(ctx context.Context, tx ferry.Tx, p AddDeviceParams)
 	if ferry.ErrorCode(err) == ferry.CodeConflict {
 		return nil, &ferry.Error{Code: ferry.CodeConflict, Message: fmt.Sprintf("The merchant already has a device with serial number %s", shown(p.SerialNumber)), Err: err}
 	}
-	return d, err
+	if err != nil {
+		return nil, err
+	}
+	// The processing terminal the device names exists from its first device on.
+	if err := ensureTerminal(ctx, tx, d); err != nil {
+		return nil, err
+	}
+	return d, nil
 }
 
 // ListDevices returns devices that match p.
@@ -197,7 +207,25 @@ func (c *deviceConn) claim(ctx context.Context) (*ferry.Assignment, error) {
 		got = assignment(in)
 		return ferry.EventDelivered, fmt.Sprintf("lease %d", in.LeaseToken), nil
 	})
+	if err == nil && got != nil && got.Payment != nil && len(got.Payment.TipPrompt) > 0 {
+		got.Payment.TipPrompt = c.s.suggestedTips(ctx, c.dev.MerchantID, got.ProcessingTerminalID)
+	}
 	return got, err
+}
+
+// suggestedTips are the tips a device offers at a tip prompt: the
+// processing terminal's suggestions, or the sandbox's when it has none (the
+// cardholder may still enter an amount).
+func (s *Service) suggestedTips(ctx context.Context, merchantID, terminalID string) []string {
+	t, err := s.store.TerminalGet(ctx, merchantID, terminalID)
+	if err != nil || len(t.Tips.Suggested) == 0 {
+		return ferry.SandboxSuggestedTips
+	}
+	out := make([]string, len(t.Tips.Suggested))
+	for i, pct := range t.Tips.Suggested {
+		out[i] = strconv.Itoa(pct)
+	}
+	return out
 }
 
 // claimable reports whether this session may take in now: it is queued, or

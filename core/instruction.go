@@ -147,6 +147,14 @@ func (s *Service) checkSubmission(ctx context.Context, p SubmitParams) (ferry.In
 		return nil, nil, ferry.Invalid(ferry.FieldError{Parameter: "processingTerminalId", Detail: "wrong terminal",
 			Message: fmt.Sprintf("device %s belongs to processing terminal %s, not %s", shown(dev.SerialNumber), shown(dev.ProcessingTerminalID), ferry.Quote(req.Terminal()))})
 	}
+	if r, ok := req.(*ferry.PaymentInstructionRequest); ok && r.Order.Breakdown != nil && r.Order.Breakdown.Tip != nil {
+		// A tip needs a terminal that takes tips (one read, only then).
+		t, err := s.store.TerminalGet(ctx, p.MerchantID, dev.ProcessingTerminalID)
+		if err == nil && !t.Tips.Enabled {
+			return nil, nil, ferry.Invalid(ferry.FieldError{Parameter: "order.breakdown.tip", Detail: "not allowed",
+				Message: fmt.Sprintf("processing terminal %s does not take tips (see ferry terminal set --tips)", shown(dev.ProcessingTerminalID))})
+		}
+	}
 	return req, dev, nil
 }
 

@@ -295,3 +295,32 @@ func testSaleSettledBySweeper(t *testing.T, open opener) {
 		t.Errorf("settled payment = %+v, %v", p, err)
 	}
 }
+
+func TestSaleFollowsTerminal(t *testing.T) { eachStore(t, testSaleFollowsTerminal) }
+
+// The device offers the processing terminal's suggested tips, and a
+// terminal that takes no tips refuses a sale with one.
+func testSaleFollowsTerminal(t *testing.T, open opener) {
+	e := newEnv(t, open)
+	if _, err := e.svc.UpdateTerminal(e.ctx, e.merchant.ID, "1234001", TerminalChange{SuggestedTips: &[]int{10, 25}}); err != nil {
+		t.Fatal(err)
+	}
+	prompted := saleBody(1000, map[string]any{"breakdown": map[string]any{"subtotal": 1000, "tip": map[string]any{"type": "percentage"}}})
+	in := e.submitKind(ferry.KindPayment, prompted)
+	a := e.claim(e.session("s1"))
+	if a == nil || len(a.Payment.TipPrompt) != 2 || a.Payment.TipPrompt[0] != "10" || a.Payment.TipPrompt[1] != "25" {
+		t.Fatalf("tip prompt = %+v", a)
+	}
+	if _, err := e.svc.CancelInstruction(e.ctx, e.merchant.ID, ferry.KindPayment, in.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.UpdateTerminal(e.ctx, e.merchant.ID, "1234001", TerminalChange{Tips: new(false)}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := e.svc.SubmitInstruction(e.ctx, SubmitParams{Kind: ferry.KindPayment, MerchantID: e.merchant.ID,
+		IdempotencyKey: ferry.NewIdempotencyKey(), SerialNumber: e.device.SerialNumber, Fingerprint: []byte{1}, Body: prompted,
+		Render: func(*ferry.Instruction) ([]byte, error) { return []byte(`{}`), nil }})
+	wantCode(t, err, ferry.CodeInvalid)
+	// A sale without a tip is fine.
+	e.submitKind(ferry.KindPayment, saleBody(1000, nil))
+}

@@ -29,6 +29,7 @@ func commands() []command {
 		{"merchant", "create and list merchants (on the database)", runMerchant},
 		{"apikey", "create, list and revoke API keys (on the database)", runAPIKey},
 		{"device", "register, pair, revoke and run payment devices", runDevice},
+		{"terminal", "show and change processing terminals (on the database)", runTerminal},
 		{"payment", "run sales and pre-authorizations on devices (a POS on the API)", runPayment},
 		{"refund", "send refunds to devices and follow them (a POS on the API)", runRefund},
 		{"signature", "capture signatures on devices (a POS on the API)", runSignature},
