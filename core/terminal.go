@@ -272,3 +272,9 @@ func deviceConfiguration(model string) *ferry.DeviceConfiguration {
 	}
 	return c
 }
+
+// TerminalDevices lists every device on the merchant's processing
+// terminal, in the order they were added.
+func (s *Service) TerminalDevices(ctx context.Context, merchantID, terminalID string) ([]*ferry.Device, error) {
+	return s.store.TerminalDeviceList(ctx, ferry.TerminalDeviceListParams{MerchantID: merchantID, TerminalID: terminalID})
+}

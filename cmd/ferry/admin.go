@@ -48,8 +48,59 @@ func dispatch(ctx context.Context, group string, subs []subcommand, args []strin
 	return usageErrorf("%s: unknown command %q", group, args[0])
 }
 
-// admin opens the database named by --db for one admin command.
-func admin(ctx context.Context, dsn string) (*core.Service, func(), error) {
+// adminFlags are the flags the admin commands share, said once: --db (or
+// FERRY_DB, default sqlite:ferry.db) on every one, and --merchant and
+// --json on those that take them. An admin command makes them, adds its own
+// flags, parses, then opens the database.
+type adminFlags struct {
+	*flags
+	db       string
+	merchant string // with withMerchant
+	json     bool   // with withJSON
+}
+
+// Descriptions of the shared flags.
+const (
+	merchantRequired = "merchant `id` (required)"
+	jsonObject       = "print one JSON object"
+	jsonList         = "print JSON"
+)
+
+func newAdminFlags(name string, getenv env, stderr io.Writer) *adminFlags {
+	a := &adminFlags{flags: newFlags(name, getenv, stderr)}
+	a.StringVar(&a.db, "db", defaultDB, dbUsage)
+	return a
+}
+
+// withMerchant adds --merchant, described by usage.
+func (a *adminFlags) withMerchant(usage string) *adminFlags {
+	a.StringVar(&a.merchant, "merchant", "", usage)
+	return a
+}
+
+// withJSON adds --json, described by usage.
+func (a *adminFlags) withJSON(usage string) *adminFlags {
+	a.BoolVar(&a.json, "json", false, usage)
+	return a
+}
+
+// parse parses args (and the environment), then checks that each of the
+// required flags has a value. Its errors are usage errors (exit code 1).
+func (a *adminFlags) parse(args []string, required ...string) error {
+	if err := a.flags.parse(args); err != nil {
+		return err
+	}
+	return a.required(required...)
+}
+
+// open opens the database that --db names; done closes it.
+func (a *adminFlags) open(ctx context.Context) (svc *core.Service, done func(), err error) {
+	return openAdmin(ctx, a.db)
+}
+
+// openAdmin opens a database for commands that change it from outside a
+// server: their changes reach running servers through the database.
+func openAdmin(ctx context.Context, dsn string) (*core.Service, func(), error) {
 	log := slog.New(slog.DiscardHandler)
 	be, err := openBackend(ctx, dsn, ferry.SystemClock{}, log)
 	if err != nil {
@@ -73,17 +124,12 @@ func runMerchant(ctx context.Context, args []string, getenv env, stdin io.Reader
 }
 
 func merchantCreate(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout, stderr io.Writer) error {
-	f := newFlags("merchant create", getenv, stderr)
-	dsn := f.String("db", defaultDB, dbUsage)
-	name := f.String("name", "", "merchant `name` (required)")
-	asJSON := f.Bool("json", false, "print one JSON object")
-	if err := f.parse(args); err != nil {
+	a := newAdminFlags("merchant create", getenv, stderr).withJSON(jsonObject)
+	name := a.String("name", "", "merchant `name` (required)")
+	if err := a.parse(args, "name"); err != nil {
 		return err
 	}
-	if *name == "" {
-		return usageErrorf("merchant create: --name is required")
-	}
-	svc, done, err := admin(ctx, *dsn)
+	svc, done, err := a.open(ctx)
 	if err != nil {
 		return err
 	}
@@ -92,7 +138,7 @@ func merchantCreate(ctx context.Context, args []string, getenv env, stdin io.Rea
 	if err != nil {
 		return err
 	}
-	if *asJSON {
+	if a.json {
 		return printJSON(stdout, map[string]any{"merchantId": m.ID, "name": m.Name, "apiKey": key, "createdAt": m.CreatedAt})
 	}
 	fmt.Fprintf(stdout, "merchant: %s (%s)\napi key:  %s\n\nThe API key is shown only now: Ferry stores only its hash.\n", m.ID, m.Name, key)
@@ -100,22 +146,20 @@ func merchantCreate(ctx context.Context, args []string, getenv env, stdin io.Rea
 }
 
 func merchantList(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout, stderr io.Writer) error {
-	f := newFlags("merchant list", getenv, stderr)
-	dsn := f.String("db", defaultDB, dbUsage)
-	asJSON := f.Bool("json", false, "print JSON")
-	if err := f.parse(args); err != nil {
+	a := newAdminFlags("merchant list", getenv, stderr).withJSON(jsonList)
+	if err := a.parse(args); err != nil {
 		return err
 	}
-	svc, done, err := admin(ctx, *dsn)
+	svc, done, err := a.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer done()
-	merchants, err := svc.Store().MerchantList(ctx)
+	merchants, err := svc.Merchants(ctx)
 	if err != nil {
 		return err
 	}
-	if *asJSON {
+	if a.json {
 		out := make([]map[string]any, 0, len(merchants))
 		for _, m := range merchants {
 			out = append(out, map[string]any{"merchantId": m.ID, "name": m.Name, "createdAt": m.CreatedAt})
@@ -139,26 +183,20 @@ func runAPIKey(ctx context.Context, args []string, getenv env, stdin io.Reader, 
 }
 
 func apiKeyCreate(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout, stderr io.Writer) error {
-	f := newFlags("apikey create", getenv, stderr)
-	dsn := f.String("db", defaultDB, dbUsage)
-	merchant := f.String("merchant", "", "merchant `id` (required)")
-	asJSON := f.Bool("json", false, "print one JSON object")
-	if err := f.parse(args); err != nil {
+	a := newAdminFlags("apikey create", getenv, stderr).withMerchant(merchantRequired).withJSON(jsonObject)
+	if err := a.parse(args, "merchant"); err != nil {
 		return err
 	}
-	if *merchant == "" {
-		return usageErrorf("apikey create: --merchant is required")
-	}
-	svc, done, err := admin(ctx, *dsn)
+	svc, done, err := a.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer done()
-	key, rec, err := svc.CreateAPIKey(ctx, *merchant)
+	key, rec, err := svc.CreateAPIKey(ctx, a.merchant)
 	if err != nil {
 		return err
 	}
-	if *asJSON {
+	if a.json {
 		return printJSON(stdout, map[string]any{"merchantId": rec.MerchantID, "keyId": rec.ID, "apiKey": key})
 	}
 	fmt.Fprintf(stdout, "key id:  %s\napi key: %s\n\nThe API key is shown only now: Ferry stores only its hash.\n", rec.ID, key)
@@ -166,21 +204,16 @@ func apiKeyCreate(ctx context.Context, args []string, getenv env, stdin io.Reade
 }
 
 func apiKeyList(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout, stderr io.Writer) error {
-	f := newFlags("apikey list", getenv, stderr)
-	dsn := f.String("db", defaultDB, dbUsage)
-	merchant := f.String("merchant", "", "merchant `id` (required)")
-	if err := f.parse(args); err != nil {
+	a := newAdminFlags("apikey list", getenv, stderr).withMerchant(merchantRequired)
+	if err := a.parse(args, "merchant"); err != nil {
 		return err
 	}
-	if *merchant == "" {
-		return usageErrorf("apikey list: --merchant is required")
-	}
-	svc, done, err := admin(ctx, *dsn)
+	svc, done, err := a.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer done()
-	keys, err := svc.Store().APIKeyList(ctx, *merchant)
+	keys, err := svc.APIKeys(ctx, a.merchant)
 	if err != nil {
 		return err
 	}
@@ -197,22 +230,17 @@ func apiKeyList(ctx context.Context, args []string, getenv env, stdin io.Reader,
 }
 
 func apiKeyRevoke(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout, stderr io.Writer) error {
-	f := newFlags("apikey revoke", getenv, stderr)
-	dsn := f.String("db", defaultDB, dbUsage)
-	merchant := f.String("merchant", "", "merchant `id` (required)")
-	key := f.String("key", "", "key `id` to revoke, as `ferry apikey list` shows it (required)")
-	if err := f.parse(args); err != nil {
+	a := newAdminFlags("apikey revoke", getenv, stderr).withMerchant(merchantRequired)
+	key := a.String("key", "", "key `id` to revoke, as `ferry apikey list` shows it (required)")
+	if err := a.parse(args, "merchant", "key"); err != nil {
 		return err
 	}
-	if *merchant == "" || *key == "" {
-		return usageErrorf("apikey revoke: --merchant and --key are required")
-	}
-	svc, done, err := admin(ctx, *dsn)
+	svc, done, err := a.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer done()
-	if err := svc.RevokeAPIKey(ctx, *merchant, *key); err != nil {
+	if err := svc.RevokeAPIKey(ctx, a.merchant, *key); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "revoked %s; its bearer tokens no longer work\n", *key)

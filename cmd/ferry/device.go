@@ -22,28 +22,22 @@ func runDevice(ctx context.Context, args []string, getenv env, stdin io.Reader, 
 }
 
 func deviceAdd(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout, stderr io.Writer) error {
-	f := newFlags("device add", getenv, stderr)
-	dsn := f.String("db", defaultDB, dbUsage)
-	merchant := f.String("merchant", "", "merchant `id` (required)")
-	serial := f.String("serial", "", "device serial `number` (required)")
-	terminal := f.String("terminal", "", "processing terminal `id` (required)")
-	simulated := f.Bool("simulated", false, "let the built-in simulator run the device")
-	model := f.String("model", "", "device model (default ferryVirtual)")
-	credOut := f.String("credential-out", "", "issue a device credential and write it to this `file` (mode 0600)")
-	asJSON := f.Bool("json", false, "print one JSON object")
-	if err := f.parse(args); err != nil {
+	a := newAdminFlags("device add", getenv, stderr).withMerchant(merchantRequired).withJSON(jsonObject)
+	serial := a.String("serial", "", "device serial `number` (required)")
+	terminal := a.String("terminal", "", "processing terminal `id` (required)")
+	simulated := a.Bool("simulated", false, "let the built-in simulator run the device")
+	model := a.String("model", "", "device model (default ferryVirtual)")
+	credOut := a.String("credential-out", "", "issue a device credential and write it to this `file` (mode 0600)")
+	if err := a.parse(args, "merchant", "serial", "terminal"); err != nil {
 		return err
 	}
-	if *merchant == "" || *serial == "" || *terminal == "" {
-		return usageErrorf("device add: --merchant, --serial and --terminal are required")
-	}
-	svc, done, err := admin(ctx, *dsn)
+	svc, done, err := a.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer done()
 	d, err := svc.AddDevice(ctx, core.AddDeviceParams{
-		MerchantID: *merchant, SerialNumber: *serial, ProcessingTerminalID: *terminal,
+		MerchantID: a.merchant, SerialNumber: *serial, ProcessingTerminalID: *terminal,
 		Simulated: *simulated, Model: *model,
 	})
 	if err != nil {
@@ -58,7 +52,7 @@ func deviceAdd(ctx context.Context, args []string, getenv env, stdin io.Reader, 
 			return err
 		}
 	}
-	if *asJSON {
+	if a.json {
 		return printJSON(stdout, deviceJSON(svc, d))
 	}
 	if *credOut != "" {
@@ -90,23 +84,20 @@ func deviceJSON(svc *core.Service, d *ferry.Device) map[string]any {
 }
 
 func deviceList(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout, stderr io.Writer) error {
-	f := newFlags("device list", getenv, stderr)
-	dsn := f.String("db", defaultDB, dbUsage)
-	merchant := f.String("merchant", "", "only this merchant's devices")
-	asJSON := f.Bool("json", false, "print JSON")
-	if err := f.parse(args); err != nil {
+	a := newAdminFlags("device list", getenv, stderr).withMerchant("only this merchant's devices").withJSON(jsonList)
+	if err := a.parse(args); err != nil {
 		return err
 	}
-	svc, done, err := admin(ctx, *dsn)
+	svc, done, err := a.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer done()
-	devices, err := svc.ListDevices(ctx, ferry.DeviceListParams{MerchantID: *merchant})
+	devices, err := svc.ListDevices(ctx, ferry.DeviceListParams{MerchantID: a.merchant})
 	if err != nil {
 		return err
 	}
-	if *asJSON {
+	if a.json {
 		out := make([]map[string]any, 0, len(devices))
 		for _, d := range devices {
 			out = append(out, deviceJSON(svc, d))
@@ -132,35 +123,29 @@ func deviceList(ctx context.Context, args []string, getenv env, stdin io.Reader,
 }
 
 func devicePairCode(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout, stderr io.Writer) error {
-	f := newFlags("device pair-code", getenv, stderr)
-	dsn := f.String("db", defaultDB, dbUsage)
-	merchant := f.String("merchant", "", "merchant `id` (required)")
-	serial := f.String("serial", "", "device serial `number` (required)")
-	terminal := f.String("terminal", "", "processing terminal `id` (required for a new device)")
-	ttl := f.Duration("ttl", core.DefaultPairCodeTTL, "how long the code stays valid")
-	asJSON := f.Bool("json", false, "print one JSON object")
-	url := f.String("url", defaultURL, "the server's `URL`, for the command printed for the device")
-	if err := f.parse(args); err != nil {
+	a := newAdminFlags("device pair-code", getenv, stderr).withMerchant(merchantRequired).withJSON(jsonObject)
+	serial := a.String("serial", "", "device serial `number` (required)")
+	terminal := a.String("terminal", "", "processing terminal `id` (required for a new device)")
+	ttl := a.Duration("ttl", core.DefaultPairCodeTTL, "how long the code stays valid")
+	url := a.String("url", defaultURL, "the server's `URL`, for the command printed for the device")
+	if err := a.parse(args, "merchant", "serial"); err != nil {
 		return err
-	}
-	if *merchant == "" || *serial == "" {
-		return usageErrorf("device pair-code: --merchant and --serial are required")
 	}
 	if *ttl <= 0 || *ttl > 24*time.Hour {
 		return usageErrorf("device pair-code: --ttl must be between 0s and 24h")
 	}
-	svc, done, err := admin(ctx, *dsn)
+	svc, done, err := a.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer done()
 	code, d, expires, err := svc.CreatePairCode(ctx, core.PairCodeParams{
-		MerchantID: *merchant, SerialNumber: *serial, ProcessingTerminalID: *terminal, TTL: *ttl,
+		MerchantID: a.merchant, SerialNumber: *serial, ProcessingTerminalID: *terminal, TTL: *ttl,
 	})
 	if err != nil {
 		return err
 	}
-	if *asJSON {
+	if a.json {
 		return printJSON(stdout, map[string]any{"code": code, "serialNumber": d.SerialNumber, "deviceId": d.ID, "expiresAt": expires})
 	}
 	fmt.Fprintf(stdout, "pairing code: %s\nfor device %s (terminal %s), valid until %s (once)\n\n",
@@ -170,22 +155,17 @@ func devicePairCode(ctx context.Context, args []string, getenv env, stdin io.Rea
 }
 
 func deviceRevoke(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout, stderr io.Writer) error {
-	f := newFlags("device revoke", getenv, stderr)
-	dsn := f.String("db", defaultDB, dbUsage)
-	merchant := f.String("merchant", "", "merchant `id` (required)")
-	serial := f.String("serial", "", "device serial `number` (required)")
-	if err := f.parse(args); err != nil {
+	a := newAdminFlags("device revoke", getenv, stderr).withMerchant(merchantRequired)
+	serial := a.String("serial", "", "device serial `number` (required)")
+	if err := a.parse(args, "merchant", "serial"); err != nil {
 		return err
 	}
-	if *merchant == "" || *serial == "" {
-		return usageErrorf("device revoke: --merchant and --serial are required")
-	}
-	svc, done, err := admin(ctx, *dsn)
+	svc, done, err := a.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer done()
-	n, err := svc.RevokeDevice(ctx, *merchant, *serial)
+	n, err := svc.RevokeDevice(ctx, a.merchant, *serial)
 	if err != nil {
 		return err
 	}

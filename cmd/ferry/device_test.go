@@ -523,7 +523,7 @@ func (c *posClient) get(t *testing.T, id, phase string) bool {
 // events reads an instruction's history from the database.
 func (s *server) events(t *testing.T, id string) []*ferry.Event {
 	t.Helper()
-	svc, done, err := admin(context.Background(), s.DB)
+	svc, done, err := openAdmin(context.Background(), s.DB)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,7 +9,6 @@ import (
 	"io"
 	"net/http"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -29,6 +28,7 @@ type server struct {
 	DB       string
 	cancel   context.CancelFunc
 	done     chan error
+	stdout   *syncBuffer // the ready line, and anything else it printed there
 	stderr   *syncBuffer
 }
 
@@ -50,11 +50,27 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-var (
-	listeningLine = regexp.MustCompile(`^Ferry listening on (\S+)`)
-	apiKeyLine    = regexp.MustCompile(`API key:\s+(fy_key_\w+)`)
-	merchantLine  = regexp.MustCompile(`^Sandbox merchant "Sandbox" \(id (\w+)\)`)
-)
+// readReady reads the first line a `ferry serve --ready-json` prints on
+// stdout, which must be its ready line.
+func readReady(r *bufio.Reader) (*readyLine, error) {
+	text, err := r.ReadString('\n')
+	if err != nil {
+		return nil, fmt.Errorf("no ready line: %w (read %q)", err, text)
+	}
+	var line readyLine
+	if err := json.Unmarshal([]byte(text), &line); err != nil || !line.Ready || line.URL == "" {
+		return nil, fmt.Errorf("not a ready line: %q (%v)", text, err)
+	}
+	return &line, nil
+}
+
+// sandboxOf returns the sandbox merchant's id and API key from a ready line.
+func sandboxOf(line *readyLine) (merchant, apiKey string) {
+	if line.Sandbox == nil {
+		return "", ""
+	}
+	return line.Sandbox.MerchantID, line.Sandbox.APIKey
+}
 
 // fastArgs make the sandbox quick: short simulated delays and deadlines.
 var fastArgs = []string{"--sim-delay", "20ms", "--instruction-timeout", "2s", "--lease-ttl", "1s", "--poll-wait", "10s", "--log-level", "warn"}
@@ -90,14 +106,14 @@ func startServer(t *testing.T, args ...string) *server {
 	return startServerOn(t, "sqlite:"+filepath.Join(ferrytest.Dir(t), "ferry.db"), args...)
 }
 
-// startServerOn runs `ferry serve` on the database dsn until the test ends
-// or stop is called.
+// startServerOn runs `ferry serve --ready-json` on the database dsn until
+// the test ends or stop is called.
 func startServerOn(t *testing.T, dsn string, args ...string) *server {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
-	s := &server{t: t, DB: dsn, cancel: cancel, done: make(chan error, 1), stderr: &syncBuffer{}}
-	full := append([]string{"serve", "--listen", "127.0.0.1:0", "--db", dsn}, fastArgs...)
+	s := &server{t: t, DB: dsn, cancel: cancel, done: make(chan error, 1), stdout: &syncBuffer{}, stderr: &syncBuffer{}}
+	full := append([]string{"serve", "--ready-json", "--listen", "127.0.0.1:0", "--db", dsn}, fastArgs...)
 	full = append(full, args...)
 	go func() {
 		err := run(ctx, full, func(string) string { return "" }, strings.NewReader(""), pw, io.MultiWriter(s.stderr, ferrytest.Log(t, "server.log")))
@@ -106,27 +122,14 @@ func startServerOn(t *testing.T, dsn string, args ...string) *server {
 	}()
 	ready := make(chan error, 1)
 	go func() {
-		sc := bufio.NewScanner(pr)
-		for sc.Scan() {
-			line := sc.Text()
-			if m := listeningLine.FindStringSubmatch(line); m != nil {
-				s.URL = m[1] // the last line printed at start
-			}
-			if m := apiKeyLine.FindStringSubmatch(line); m != nil {
-				s.APIKey = m[1]
-			}
-			if m := merchantLine.FindStringSubmatch(line); m != nil {
-				s.Merchant = m[1]
-			}
-			if s.URL != "" {
-				ready <- nil
-				break
-			}
+		r := bufio.NewReader(io.TeeReader(pr, s.stdout))
+		line, err := readReady(r)
+		if err == nil {
+			s.URL = line.URL
+			s.Merchant, s.APIKey = sandboxOf(line)
 		}
-		if sc.Err() != nil {
-			ready <- sc.Err()
-		}
-		io.Copy(io.Discard, pr)
+		ready <- err
+		io.Copy(io.Discard, r)
 	}()
 	select {
 	case err := <-ready:

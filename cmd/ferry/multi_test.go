@@ -30,10 +30,10 @@ type instance struct {
 	log      *syncBuffer
 }
 
-// startInstance runs the ferry binary as `ferry serve` on dsn.
+// startInstance runs the ferry binary as `ferry serve --ready-json` on dsn.
 func startInstance(t *testing.T, bin, dsn string, args ...string) *instance {
 	t.Helper()
-	full := append([]string{"serve", "--listen", "127.0.0.1:0", "--db", dsn, "--log-level", "warn"}, args...)
+	full := append([]string{"serve", "--ready-json", "--listen", "127.0.0.1:0", "--db", dsn, "--log-level", "warn"}, args...)
 	cmd := exec.Command(bin, full...)
 	in := &instance{cmd: cmd, log: &syncBuffer{}}
 	cmd.Stderr = io.MultiWriter(in.log, ferrytest.Log(t, "instance.log"))
@@ -45,26 +45,22 @@ func startInstance(t *testing.T, bin, dsn string, args ...string) *instance {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	ready := make(chan struct{})
+	ready := make(chan error, 1)
 	go func() {
-		sc := bufio.NewScanner(out)
-		for sc.Scan() {
-			line := sc.Text()
-			if m := apiKeyLine.FindStringSubmatch(line); m != nil {
-				in.APIKey = m[1]
-			}
-			if m := merchantLine.FindStringSubmatch(line); m != nil {
-				in.Merchant = m[1]
-			}
-			if m := listeningLine.FindStringSubmatch(line); m != nil {
-				in.URL = m[1]
-				close(ready)
-			}
+		r := bufio.NewReader(out)
+		line, err := readReady(r)
+		if err == nil {
+			in.URL = line.URL
+			in.Merchant, in.APIKey = sandboxOf(line)
 		}
-		io.Copy(io.Discard, out)
+		ready <- err
+		io.Copy(io.Discard, r)
 	}()
 	select {
-	case <-ready:
+	case err := <-ready:
+		if err != nil {
+			t.Fatalf("instance did not start: %v\n%s", err, in.log)
+		}
 	case <-time.After(20 * time.Second):
 		t.Fatalf("instance did not start:\n%s", in.log)
 	}

@@ -98,8 +98,8 @@ func refundCreate(ctx context.Context, args []string, getenv env, stdin io.Reade
 	if err := f.parse(args); err != nil {
 		return err
 	}
-	if *device == "" || *terminal == "" || *amount == "" {
-		return usageErrorf("refund create: --device, --terminal and --amount are required")
+	if err := f.required("device", "terminal", "amount"); err != nil {
+		return err
 	}
 	cur := ferry.Currency(strings.ToUpper(*currency))
 	minor, err := ferry.ParseAmount(*amount, cur)

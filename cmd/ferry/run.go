@@ -124,13 +124,14 @@ func exitCode(err error, stderr io.Writer) int {
 // variables.
 type flags struct {
 	*flag.FlagSet
+	name   string // the command, such as "device add"
 	getenv env
 }
 
 func newFlags(name string, getenv env, stderr io.Writer) *flags {
 	fs := flag.NewFlagSet("ferry "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	return &flags{FlagSet: fs, getenv: getenv}
+	return &flags{FlagSet: fs, name: name, getenv: getenv}
 }
 
 // envName is the environment variable for a flag: --poll-wait → FERRY_POLL_WAIT.
@@ -168,6 +169,26 @@ func (f *flags) parse(args []string) error {
 	}
 	if len(errs) > 0 {
 		return &exitError{code: codeError, err: errors.Join(errs...)}
+	}
+	return nil
+}
+
+// required returns a usage error that names all the given flags, such as
+// "device add: --merchant, --serial and --terminal are required", unless
+// each of them has a value. Call it after parse.
+func (f *flags) required(names ...string) error {
+	for _, name := range names {
+		if f.Lookup(name).Value.String() != "" {
+			continue
+		}
+		list := make([]string, len(names))
+		for i, n := range names {
+			list[i] = "--" + n
+		}
+		if len(list) == 1 {
+			return usageErrorf("%s: %s is required", f.name, list[0])
+		}
+		return usageErrorf("%s: %s and %s are required", f.name, strings.Join(list[:len(list)-1], ", "), list[len(list)-1])
 	}
 	return nil
 }

@@ -37,22 +37,32 @@ func seedSandbox(ctx context.Context, svc *core.Service) (*sandboxInfo, error) {
 	return &sandboxInfo{merchant: sb.Merchant, apiKey: sb.APIKey, devices: sb.Devices}, nil
 }
 
-// print shows the sandbox and the three steps of a refund as curl commands.
-func (s *sandboxInfo) print(w io.Writer, base string) {
+func (s *sandboxInfo) serials() []string {
 	serials := make([]string, len(s.devices))
 	for i, d := range s.devices {
 		serials[i] = d.SerialNumber
 	}
+	return serials
+}
+
+// print shows the sandbox and the three steps of a refund as curl commands.
+// An API key created just now is shown only with showKey; without it, the
+// banner says the key is in the ready line (see announce).
+func (s *sandboxInfo) print(w io.Writer, base string, showKey bool) {
 	key := s.apiKey
 	fmt.Fprintf(w, "Sandbox merchant %q (id %s)\n", s.merchant.Name, s.merchant.ID)
-	if key != "" {
+	switch {
+	case key != "" && showKey:
 		fmt.Fprintf(w, "  API key:   %s\n             shown once: only its hash is stored\n", key)
-	} else {
+	case key != "":
+		key = "<your API key>"
+		fmt.Fprintf(w, "  API key:   in the ready line on standard output; shown once: only its hash is stored\n")
+	default:
 		key = "<your API key>"
 		fmt.Fprintf(w, "  API key:   shown when the sandbox was created; make another with\n")
 		fmt.Fprintf(w, "             ferry apikey create --merchant %s\n", s.merchant.ID)
 	}
-	fmt.Fprintf(w, "  devices:   %s (simulated, processing terminal %s)\n", strings.Join(serials, ", "), sandboxTerminal)
+	fmt.Fprintf(w, "  devices:   %s (simulated, processing terminal %s)\n", strings.Join(s.serials(), ", "), sandboxTerminal)
 	if len(s.devices) == 0 {
 		return
 	}

@@ -62,6 +62,10 @@ type serveConfig struct {
 	// DebugAddr, if set, serves Go's profiler (/debug/pprof/) there; keep it
 	// on a loopback address. Default: off.
 	DebugAddr string
+	// ReadyJSON prints one JSON line on stdout once the server listens (see
+	// readyLine), for programs that start it, and the banner on stderr.
+	// Default: false.
+	ReadyJSON bool
 }
 
 func (c *serveConfig) register(f *flags) {
@@ -80,6 +84,7 @@ func (c *serveConfig) register(f *flags) {
 	f.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
 	f.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json")
 	f.StringVar(&c.DebugAddr, "debug-addr", "", "serve Go's profiler at this `address` (e.g. 127.0.0.1:6060); off by default")
+	f.BoolVar(&c.ReadyJSON, "ready-json", false, "once listening, print one JSON line to stdout (address, version, sandbox) and the banner to stderr")
 }
 
 // validate names the first setting at fault.
@@ -147,13 +152,13 @@ func runServe(ctx context.Context, args []string, getenv env, stdin io.Reader, s
 		return &exitError{code: codeError, err: err}
 	}
 	log := newLogger(stderr, cfg.LogLevel, cfg.LogFormat)
-	return serve(ctx, cfg, log, stdout)
+	return serve(ctx, cfg, log, stdout, stderr)
 }
 
 // serve runs the server until ctx ends, then shuts down gracefully:
 // waiting long-polls answer at once, requests in flight finish, simulated
 // devices stop between steps, and the database is closed last.
-func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Writer) error {
+func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout, stderr io.Writer) error {
 	clock := ferry.SystemClock{}
 	be, err := openBackend(ctx, cfg.DB, clock, log)
 	if err != nil {
@@ -232,10 +237,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Wri
 		}
 	}
 	log.Info("Ferry is listening", "addr", ln.Addr().String(), "db", redactDSN(cfg.DB), "version", version())
-	if sandbox != nil {
-		sandbox.print(stdout, base)
-	}
-	fmt.Fprintf(stdout, "Ferry listening on %s\n", base)
+	announce(cfg.ReadyJSON, stdout, stderr, base, ln.Addr(), sandbox)
 
 	select {
 	case <-ctx.Done():

@@ -21,27 +21,21 @@ func runTerminal(ctx context.Context, args []string, getenv env, stdin io.Reader
 }
 
 func terminalShow(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout, stderr io.Writer) error {
-	f := newFlags("terminal show", getenv, stderr)
-	dsn := f.String("db", defaultDB, dbUsage)
-	merchant := f.String("merchant", "", "merchant `id` (required)")
-	terminal := f.String("terminal", "", "processing terminal `id` (required)")
-	asJSON := f.Bool("json", false, "print one JSON object")
-	if err := f.parse(args); err != nil {
+	a := newAdminFlags("terminal show", getenv, stderr).withMerchant(merchantRequired).withJSON(jsonObject)
+	terminal := a.String("terminal", "", "processing terminal `id` (required)")
+	if err := a.parse(args, "merchant", "terminal"); err != nil {
 		return err
 	}
-	if *merchant == "" || *terminal == "" {
-		return usageErrorf("terminal show: --merchant and --terminal are required")
-	}
-	svc, done, err := admin(ctx, *dsn)
+	svc, done, err := a.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer done()
-	t, _, err := svc.GetTerminal(ctx, *merchant, *terminal)
+	t, _, err := svc.GetTerminal(ctx, a.merchant, *terminal)
 	if err != nil {
 		return err
 	}
-	return printTerminal(ctx, svc, t, *asJSON, stdout)
+	return printTerminal(ctx, svc, t, a.json, stdout)
 }
 
 // onOff is a flag that takes on or off.
@@ -99,10 +93,9 @@ func (l *tipList) Set(s string) error {
 }
 
 func terminalSet(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout, stderr io.Writer) error {
-	f := newFlags("terminal set", getenv, stderr)
-	dsn := f.String("db", defaultDB, dbUsage)
-	merchant := f.String("merchant", "", "merchant `id` (required)")
-	terminal := f.String("terminal", "", "processing terminal `id` (required)")
+	a := newAdminFlags("terminal set", getenv, stderr).withMerchant(merchantRequired).withJSON(jsonObject)
+	f := a.flags
+	terminal := a.String("terminal", "", "processing terminal `id` (required)")
 	var tips, prompt onOff
 	var suggested tipList
 	f.Var(&tips, "tips", "take tips: on or off")
@@ -111,12 +104,8 @@ func terminalSet(ctx context.Context, args []string, getenv env, stdin io.Reader
 	timezone := f.String("timezone", "", "the terminal's `Area/City`, one of Payroc's: "+strings.Join(ferry.TerminalTimezones(), ", "))
 	batchClose := f.String("batch-close", "", "how the batch closes: automatic or manual")
 	batchTime := f.String("batch-time", "", "when an automatic batch closes each day, as `HH:MM` in the terminal's timezone")
-	asJSON := f.Bool("json", false, "print one JSON object")
-	if err := f.parse(args); err != nil {
+	if err := a.parse(args, "merchant", "terminal"); err != nil {
 		return err
-	}
-	if *merchant == "" || *terminal == "" {
-		return usageErrorf("terminal set: --merchant and --terminal are required")
 	}
 	c := core.TerminalChange{Tips: tips.v, TipPrompt: prompt.v, SuggestedTips: suggested.v}
 	given := map[string]bool{}
@@ -143,16 +132,16 @@ func terminalSet(ctx context.Context, args []string, getenv env, stdin io.Reader
 	if c == (core.TerminalChange{}) {
 		return usageErrorf("terminal set: name a setting to change: --tips, --tip-prompt, --suggested-tips, --timezone, --batch-close or --batch-time")
 	}
-	svc, done, err := admin(ctx, *dsn)
+	svc, done, err := a.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer done()
-	t, err := svc.UpdateTerminal(ctx, *merchant, *terminal, c)
+	t, err := svc.UpdateTerminal(ctx, a.merchant, *terminal, c)
 	if err != nil {
 		return err
 	}
-	return printTerminal(ctx, svc, t, *asJSON, stdout)
+	return printTerminal(ctx, svc, t, a.json, stdout)
 }
 
 func formatTips(tips []int) string {
@@ -169,7 +158,7 @@ func formatTips(tips []int) string {
 // printTerminal shows a terminal with every device on it (the API lists
 // only the first).
 func printTerminal(ctx context.Context, svc *core.Service, t *ferry.ProcessingTerminal, asJSON bool, stdout io.Writer) error {
-	devices, err := svc.Store().TerminalDeviceList(ctx, ferry.TerminalDeviceListParams{MerchantID: t.MerchantID, TerminalID: t.ID})
+	devices, err := svc.TerminalDevices(ctx, t.MerchantID, t.ID)
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package main
+package loadgen
 
 import (
 	"context"
@@ -13,18 +13,22 @@ import (
 	"github.com/ferrygateway/ferry"
 )
 
-// The scenarios of `ferry bench`.
+// The scenarios; docs/performance.md says what each measures.
+
+// baselineID is the instruction id the baseline scenario asks for; the
+// baseline server answers every request with the same body.
+const baselineID = "a37439165d134678a9100ebba3b29597"
 
 // baseline measures a minimal net/http JSON server with the same load as
 // the status scenario: the most this machine does with no Ferry at all.
-func (b *bench) baseline(ctx context.Context) ([]benchResult, error) {
-	p, err := startProc(ctx, "bench-baseline", "--listen", "127.0.0.1:0")
+func (b *Bench) baseline(ctx context.Context) ([]Result, error) {
+	p, err := b.start(ctx, "bench-baseline", "--listen", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
 	defer p.stop()
-	lat, elapsed := timed(ctx, b.cfg.Concurrency, b.cfg.Duration, func(ctx context.Context, _ int) error {
-		st, _, err := b.get(ctx, p.URL+"/v1/refund-instructions/a37439165d134678a9100ebba3b29597", "")
+	lat, elapsed := timed(ctx, b.Config.Concurrency, b.Config.Duration, func(ctx context.Context, _ int) error {
+		st, _, err := b.get(ctx, p.URL+"/v1/refund-instructions/"+baselineID, "")
 		if err == nil && st != 200 {
 			err = fmt.Errorf("status %d", st)
 		}
@@ -32,22 +36,22 @@ func (b *bench) baseline(ctx context.Context) ([]benchResult, error) {
 	})
 	r := b.result("baseline", lat, elapsed, nil)
 	r.Store = "-"
-	return []benchResult{r}, nil
+	return []Result{r}, nil
 }
 
-// startup measures the time from starting `ferry serve` to its listening
-// line, on a new database and again on the same one, and the memory it
-// holds when idle.
-func (b *bench) startup(ctx context.Context) ([]benchResult, error) {
+// startup measures the time from starting `ferry serve` to its ready line,
+// on a new database and again on the same one, and the memory and CPU it
+// uses when idle.
+func (b *Bench) startup(ctx context.Context) ([]Result, error) {
 	dsn, drop, err := b.newDatabase(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer drop()
-	args := []string{"serve", "--listen", "127.0.0.1:0", "--db", dsn, "--log-level", "error"}
+	args := []string{"serve", "--ready-json", "--listen", "127.0.0.1:0", "--db", dsn, "--log-level", "error"}
 	extra := map[string]float64{}
 	for i, name := range []string{"first_start_ms", "start_ms"} {
-		p, err := startProc(ctx, args...)
+		p, err := b.start(ctx, args...)
 		if err != nil {
 			return nil, err
 		}
@@ -63,11 +67,11 @@ func (b *bench) startup(ctx context.Context) ([]benchResult, error) {
 		}
 		p.stop()
 	}
-	return []benchResult{{Scenario: "startup", Store: b.store(), Instances: 1, Extra: extra}}, nil
+	return []Result{{Scenario: "startup", Store: b.Config.store(), Instances: 1, Extra: extra}}, nil
 }
 
 // status measures status GETs that do not wait: the instruction has ended.
-func (b *bench) status(ctx context.Context, cl *cluster) ([]benchResult, error) {
+func (b *Bench) status(ctx context.Context, cl *cluster) ([]Result, error) {
 	p := cl.instances[0]
 	st, id, err := b.post(ctx, p.URL, cl.token, "1850010868", submitBody(4999))
 	if err != nil || st != 202 {
@@ -83,7 +87,7 @@ func (b *bench) status(ctx context.Context, cl *cluster) ([]benchResult, error) 
 			break
 		}
 	}
-	lat, elapsed := timed(ctx, b.cfg.Concurrency, b.cfg.Duration, func(ctx context.Context, w int) error {
+	lat, elapsed := timed(ctx, b.Config.Concurrency, b.Config.Duration, func(ctx context.Context, w int) error {
 		inst := cl.instances[w%len(cl.instances)]
 		st, _, err := b.get(ctx, inst.URL+"/v1/refund-instructions/"+id, cl.token)
 		if err == nil && st != 200 {
@@ -91,26 +95,26 @@ func (b *bench) status(ctx context.Context, cl *cluster) ([]benchResult, error) 
 		}
 		return err
 	})
-	return []benchResult{b.result("status", lat, elapsed, nil)}, nil
+	return []Result{b.result("status", lat, elapsed, nil)}, nil
 }
 
 // submit measures refund-instruction submissions: each to a device of its
 // own, so that none is refused as busy.
-func (b *bench) submit(ctx context.Context, cl *cluster) ([]benchResult, error) {
+func (b *Bench) submit(ctx context.Context, cl *cluster) ([]Result, error) {
 	const warmup = 2000
-	n := b.cfg.Requests
+	n := b.Config.Requests
 	start := time.Now()
 	if err := cl.addDevices(ctx, "BENCH", n+warmup, false); err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(b.out, "  %d devices registered in %.1fs\n", n+warmup, time.Since(start).Seconds())
+	fmt.Fprintf(b.Out, "  %d devices registered in %.1fs\n", n+warmup, time.Since(start).Seconds())
 	body := submitBody(4999)
 	run := func(from, to int, lat *latencies) time.Duration {
 		var next atomic.Int64
 		next.Store(int64(from))
 		start := time.Now()
 		var wg sync.WaitGroup
-		for w := range b.cfg.Concurrency {
+		for w := range b.Config.Concurrency {
 			inst := cl.instances[w%len(cl.instances)]
 			wg.Go(func() {
 				for {
@@ -137,14 +141,24 @@ func (b *bench) submit(ctx context.Context, cl *cluster) ([]benchResult, error) 
 	run(0, warmup, &latencies{})
 	lat := &latencies{}
 	elapsed := run(warmup, warmup+n, lat)
-	return []benchResult{b.result("submit", lat, elapsed, nil)}, nil
+	return []Result{b.result("submit", lat, elapsed, nil)}, nil
+}
+
+// flowDevice is the device that client w of c sends its turn-th refund
+// to, of devices (at least c): client w takes turns on devices w, w+c,
+// w+2c… below devices, so that every device gets work and no two clients
+// share one.
+func flowDevice(w, turn, c, devices int) int {
+	share := (devices - w + c - 1) / c // how many devices client w has
+	return w + c*(turn%share)
 }
 
 // flow measures whole refunds: submit, the simulated device (no delay)
 // takes it, the long-poll sees completed, then GET the refund. With several
 // instances each step goes to another one.
-func (b *bench) flow(ctx context.Context, cl *cluster) ([]benchResult, error) {
-	devices := max(b.cfg.Devices, b.cfg.Concurrency)
+func (b *Bench) flow(ctx context.Context, cl *cluster) ([]Result, error) {
+	c := b.Config.Concurrency
+	devices := max(b.Config.Devices, c)
 	// Twice the devices: the warm-up leaves instructions behind on its half.
 	if err := cl.addDevices(ctx, "SIM", 2*devices, true); err != nil {
 		return nil, err
@@ -152,15 +166,11 @@ func (b *bench) flow(ctx context.Context, cl *cluster) ([]benchResult, error) {
 	instances := cl.instances
 	body := submitBody(4999)
 	offset := 0
-	// Client w takes turns on devices w, w+c, w+2c… of its half: every
-	// device gets work, and no two clients share one.
-	c := b.cfg.Concurrency
-	turn := make([]int, c) // each client's next device, counted in its share
+	turn := make([]int, c) // each client's refunds so far; only client w touches turn[w]
 	iteration := func(ctx context.Context, w int) error {
 		a := instances[w%len(instances)]
 		bb := instances[(w+1)%len(instances)]
-		share := (devices - w + c - 1) / c
-		device := w + c*(turn[w]%share)
+		device := flowDevice(w, turn[w], c, devices)
 		turn[w]++
 		st, id, err := b.post(ctx, a.URL, cl.token, fmt.Sprintf("SIM-%d", offset+device), body)
 		if err != nil {
@@ -192,18 +202,18 @@ func (b *bench) flow(ctx context.Context, cl *cluster) ([]benchResult, error) {
 		}
 	}
 	// Warm up: the simulator picks up new devices at their first instruction.
-	timed(ctx, b.cfg.Concurrency, time.Second, iteration)
+	timed(ctx, c, time.Second, iteration)
 	offset = devices
-	lat, elapsed := timed(ctx, b.cfg.Concurrency, b.cfg.Duration, iteration)
-	return []benchResult{b.result("flow", lat, elapsed, map[string]float64{"devices": float64(devices)})}, nil
+	lat, elapsed := timed(ctx, c, b.Config.Duration, iteration)
+	return []Result{b.result("flow", lat, elapsed, map[string]float64{"devices": float64(devices)})}, nil
 }
 
 // hold opens many long-polls at once on instructions that wait, measures
 // the server's memory per poll and its CPU while they wait, and then how
 // soon each poll answers after its instruction is canceled (through another
 // instance, when there are several).
-func (b *bench) hold(ctx context.Context, cl *cluster) ([]benchResult, error) {
-	k := b.cfg.Polls
+func (b *Bench) hold(ctx context.Context, cl *cluster) ([]Result, error) {
+	k := b.Config.Polls
 	if err := cl.addDevices(ctx, "HOLD", k, false); err != nil {
 		return nil, err
 	}
@@ -294,18 +304,18 @@ func (b *bench) hold(ctx context.Context, cl *cluster) ([]benchResult, error) {
 		"held_cpu_ms_per_s":  float64(cpu1-cpu0) / float64(time.Millisecond) / 5,
 		"server_rss_mb_held": float64(after) / (1 << 20),
 	})
-	return []benchResult{res}, nil
+	return []Result{res}, nil
 }
 
 // runTarget measures an external server, such as a Prism mock of Payroc's
 // OpenAPI file, with the same load as the status and submit scenarios.
-func (b *bench) runTarget(ctx context.Context, scenario string) ([]benchResult, error) {
-	base := strings.TrimRight(b.cfg.Target, "/")
+func (b *Bench) runTarget(ctx context.Context, scenario string) ([]Result, error) {
+	base := strings.TrimRight(b.Config.Target, "/")
 	var fn func(ctx context.Context, w int) error
 	switch scenario {
 	case "status":
 		fn = func(ctx context.Context, w int) error {
-			st, _, err := b.get(ctx, base+"/refund-instructions/a37439165d134678a9100ebba3b29597", b.cfg.Token)
+			st, _, err := b.get(ctx, base+"/refund-instructions/"+baselineID, b.Config.Token)
 			if err == nil && st != 200 {
 				err = fmt.Errorf("status %d", st)
 			}
@@ -314,7 +324,7 @@ func (b *bench) runTarget(ctx context.Context, scenario string) ([]benchResult, 
 	case "submit":
 		fn = func(ctx context.Context, w int) error {
 			req, _ := http.NewRequestWithContext(ctx, "POST", base+"/devices/1850010868/refund-instructions", strings.NewReader(string(submitBody(4999))))
-			req.Header.Set("Authorization", "Bearer "+b.cfg.Token)
+			req.Header.Set("Authorization", "Bearer "+b.Config.Token)
 			req.Header.Set("Content-Type", "application/json")
 			req.Header.Set("Idempotency-Key", ferry.NewIdempotencyKey())
 			resp, err := b.http.Do(req)
@@ -332,8 +342,8 @@ func (b *bench) runTarget(ctx context.Context, scenario string) ([]benchResult, 
 	default:
 		return nil, fmt.Errorf("scenario %s cannot run against --target", scenario)
 	}
-	lat, elapsed := timed(ctx, b.cfg.Concurrency, b.cfg.Duration, fn)
+	lat, elapsed := timed(ctx, b.Config.Concurrency, b.Config.Duration, fn)
 	r := b.result(scenario, lat, elapsed, nil)
 	r.Store = "target"
-	return []benchResult{r}, nil
+	return []Result{r}, nil
 }
