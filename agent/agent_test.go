@@ -61,7 +61,7 @@ func (w *world) submit(t *testing.T, amount int64, entry string) string {
 // waitFor polls until the instruction has the status.
 func (w *world) waitFor(t *testing.T, id string, status ferry.Status) *ferry.InstructionState {
 	t.Helper()
-	in, err := w.svc.WaitInstruction(w.ctx, &ferry.Principal{MerchantID: w.m.ID}, ferry.KindRefund, id, 10*time.Second, nil)
+	in, err := w.svc.WaitInstruction(w.ctx, &ferry.Principal{MerchantID: w.m.ID}, ferry.KindRefund, id, 10*time.Second)
 	if err != nil || in.Phase.Status() != status {
 		t.Fatalf("instruction = %+v, %v; want %s", in, err, status)
 	}

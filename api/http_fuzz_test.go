@@ -54,12 +54,11 @@ func newTarget(f *testing.F) *target {
 	if err != nil {
 		f.Fatal(err)
 	}
-	// Status GETs answer at once: the fuzzer must not wait on long-polls.
+	// Every wait answers at once, as at shutdown: a fuzzed ?wait= must not
+	// hold an execution for seconds.
+	svc.Drain()
 	pos := api.New(svc, api.Config{PollWait: time.Nanosecond}, nil)
-	// Device polls and heartbeats answer at once too, as at shutdown: a
-	// fuzzed ?wait= must not hold an execution for seconds.
 	devices := deviceapi.New(svc, api.BaseURL, nil)
-	devices.Drain()
 	tg := &target{h: httpx.Split("/device/", devices.Handler(), pos.Handler()), svc: svc, merchant: m.ID, token: token, credential: credential}
 	submit := func(serial string) string {
 		w := tg.do("POST", "/v1/devices/"+serial+"/refund-instructions", ferry.NewIdempotencyKey(),

@@ -65,7 +65,7 @@ func (s *Server) getInstruction(k ferry.InstructionKind) httpx.Handler {
 			return err
 		}
 		defer release()
-		in, err := s.svc.WaitInstruction(r.Context(), p, k, r.PathValue(k.IDParameter()), s.cfg.PollWait, s.drain)
+		in, err := s.svc.WaitInstruction(r.Context(), p, k, r.PathValue(k.IDParameter()), s.cfg.PollWait)
 		if err != nil {
 			return err
 		}

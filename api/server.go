@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/ferrygateway/ferry"
@@ -40,8 +39,6 @@ type Server struct {
 	// polls counts each merchant's waiting status GETs.
 	polls *httpx.Limiter
 
-	drainOnce sync.Once
-	drain     chan struct{}
 }
 
 // New returns the API over svc. logger may be nil.
@@ -59,16 +56,11 @@ func New(svc *core.Service, cfg Config, logger *slog.Logger) *Server {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{svc: svc, cfg: cfg, log: logger, drain: make(chan struct{})}
+	s := &Server{svc: svc, cfg: cfg, log: logger}
 	s.rd = &httpx.Renderer{Log: logger, BaseURL: s.baseURL}
 	s.polls = httpx.NewLimiter(cfg.MaxWaitingPolls)
 	return s
 }
-
-// Drain makes every waiting long-poll answer at once with the current
-// state, and every later one answer without waiting. Call it before
-// http.Server.Shutdown, which does not cancel requests in flight.
-func (s *Server) Drain() { s.drainOnce.Do(func() { close(s.drain) }) }
 
 // baseURL is the scheme and host that links start with.
 func (s *Server) baseURL(r *http.Request) string {

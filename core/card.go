@@ -268,6 +268,11 @@ func cleanData(data []byte) (json.RawMessage, error) {
 	return out, nil
 }
 
+func stillAuthorizing() error {
+	return &ferry.Error{Code: ferry.CodeUnavailable, RetryAfter: 1,
+		Message: "The card is still being authorized; send the card read again to learn the outcome"}
+}
+
 // outcome waits while in is authorizing, then describes its end to the
 // device.
 func (s *Service) outcome(ctx context.Context, in *ferry.Instruction) (*ferry.CardReadResult, error) {
@@ -287,8 +292,9 @@ func (s *Service) outcome(ctx context.Context, in *ferry.Instruction) (*ferry.Ca
 			select {
 			case <-sub.C():
 			case <-timer.C():
-				return nil, &ferry.Error{Code: ferry.CodeUnavailable, RetryAfter: 1,
-					Message: "The card is still being authorized; send the card read again to learn the outcome"}
+				return nil, stillAuthorizing()
+			case <-s.drain: // shutting down: another instance will know
+				return nil, stillAuthorizing()
 			case <-ctx.Done():
 				return nil, ctx.Err()
 			}

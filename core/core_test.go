@@ -805,10 +805,10 @@ func testWaitInstruction(t *testing.T, open opener) {
 		in  *ferry.InstructionState
 		err error
 	}
-	wait := func(drain chan struct{}) chan result {
+	wait := func() chan result {
 		ch := make(chan result, 1)
 		go func() {
-			got, err := e.svc.WaitInstruction(e.ctx, &ferry.Principal{MerchantID: e.merchant.ID}, ferry.KindRefund, in.ID, 30*time.Second, drain)
+			got, err := e.svc.WaitInstruction(e.ctx, &ferry.Principal{MerchantID: e.merchant.ID}, ferry.KindRefund, in.ID, 30*time.Second)
 			ch <- result{got, err}
 		}()
 		return ch
@@ -817,7 +817,7 @@ func testWaitInstruction(t *testing.T, open opener) {
 	// It wakes when the status changes, not on a phase change within
 	// inProgress, and not by polling.
 	timers := e.clock.Timers()
-	ch := wait(nil)
+	ch := wait()
 	if !e.clock.WaitTimers(timers+1, 5*time.Second) {
 		t.Fatal("WaitInstruction did not start waiting")
 	}
@@ -844,27 +844,38 @@ func testWaitInstruction(t *testing.T, open opener) {
 	// The wait ends when it runs out.
 	in = e.submit(100)
 	timers = e.clock.Timers()
-	ch = wait(nil)
+	ch = wait()
 	e.clock.WaitTimers(timers+1, 5*time.Second)
 	e.clock.Advance(30 * time.Second)
 	if r := <-ch; r.err != nil || r.in.Phase != ferry.PhaseQueued {
 		t.Fatalf("after the wait: %+v, %v", r.in, r.err)
 	}
 
-	// A drain answers at once.
-	drain := make(chan struct{})
+	// A drain answers at once: the waiting status request, then every
+	// later one, and a device's waits for work and for its lease too.
 	timers = e.clock.Timers()
-	ch = wait(drain)
+	ch = wait()
 	e.clock.WaitTimers(timers+1, 5*time.Second)
-	close(drain)
+	e.svc.Drain()
 	if r := <-ch; r.err != nil || r.in.Phase != ferry.PhaseQueued {
 		t.Fatalf("after a drain: %+v, %v", r.in, r.err)
 	}
+	if r := <-wait(); r.err != nil || r.in.Phase != ferry.PhaseQueued {
+		t.Fatalf("a wait after the drain: %+v, %v", r.in, r.err)
+	}
+	other := e.svc.DeviceConn(e.addDevice(e.merchant, "IDLE-1"), "s9")
+	if a, err := other.Next(e.ctx, time.Hour); a != nil || err != nil {
+		t.Fatalf("Next after the drain = %+v, %v", a, err)
+	}
+	a = e.claim(c)
+	if st, err := c.Heartbeat(e.ctx, a.Lease, time.Hour); err != nil || st.Stop {
+		t.Fatalf("Heartbeat after the drain = %+v, %v", st, err)
+	}
 
 	// Unknown and malformed ids.
-	_, err := e.svc.WaitInstruction(e.ctx, &ferry.Principal{MerchantID: e.merchant.ID}, ferry.KindRefund, "0123", time.Second, nil)
+	_, err := e.svc.WaitInstruction(e.ctx, &ferry.Principal{MerchantID: e.merchant.ID}, ferry.KindRefund, "0123", time.Second)
 	wantCode(t, err, ferry.CodeNotFound)
-	_, err = e.svc.WaitInstruction(e.ctx, &ferry.Principal{MerchantID: e.merchant.ID}, ferry.KindRefund, string(make([]byte, 37)), time.Second, nil)
+	_, err = e.svc.WaitInstruction(e.ctx, &ferry.Principal{MerchantID: e.merchant.ID}, ferry.KindRefund, string(make([]byte, 37)), time.Second)
 	wantCode(t, err, ferry.CodeInvalid)
 }
 
@@ -972,19 +983,19 @@ func testEndedStateCached(t *testing.T, open opener) {
 	if _, err := e.svc.CancelInstruction(e.ctx, e.merchant.ID, ferry.KindRefund, in.ID); err != nil {
 		t.Fatal(err)
 	}
-	first, err := e.svc.WaitInstruction(e.ctx, &ferry.Principal{MerchantID: e.merchant.ID}, ferry.KindRefund, in.ID, 0, nil)
+	first, err := e.svc.WaitInstruction(e.ctx, &ferry.Principal{MerchantID: e.merchant.ID}, ferry.KindRefund, in.ID, 0)
 	if err != nil || first.Phase != ferry.PhaseCanceled {
 		t.Fatalf("state = %+v, %v", first, err)
 	}
 	if _, ok := e.svc.ended.m[[2]string{e.merchant.ID, in.ID}]; !ok {
 		t.Fatal("an ended state was not kept")
 	}
-	again, err := e.svc.WaitInstruction(e.ctx, &ferry.Principal{MerchantID: e.merchant.ID}, ferry.KindRefund, in.ID, time.Second, nil)
+	again, err := e.svc.WaitInstruction(e.ctx, &ferry.Principal{MerchantID: e.merchant.ID}, ferry.KindRefund, in.ID, time.Second)
 	if err != nil || *again != *first {
 		t.Fatalf("from the cache: %+v, %v; stored: %+v", again, err, first)
 	}
 	other, _, _ := e.svc.CreateMerchant(e.ctx, "Other")
-	_, err = e.svc.WaitInstruction(e.ctx, &ferry.Principal{MerchantID: other.ID}, ferry.KindRefund, in.ID, 0, nil)
+	_, err = e.svc.WaitInstruction(e.ctx, &ferry.Principal{MerchantID: other.ID}, ferry.KindRefund, in.ID, 0)
 	wantCode(t, err, ferry.CodeNotFound)
 	// An instruction in progress is never kept: its state still changes.
 	e.addDevice(e.merchant, "LIVE-1")
@@ -992,7 +1003,7 @@ func testEndedStateCached(t *testing.T, open opener) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.svc.WaitInstruction(e.ctx, &ferry.Principal{MerchantID: e.merchant.ID}, ferry.KindRefund, live.Instruction.ID, 0, nil); err != nil {
+	if _, err := e.svc.WaitInstruction(e.ctx, &ferry.Principal{MerchantID: e.merchant.ID}, ferry.KindRefund, live.Instruction.ID, 0); err != nil {
 		t.Fatal(err)
 	}
 	if _, ok := e.svc.ended.m[[2]string{e.merchant.ID, live.Instruction.ID}]; ok {

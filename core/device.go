@@ -158,6 +158,8 @@ func (c *deviceConn) Next(ctx context.Context, wait time.Duration) (*ferry.Assig
 		case <-sub.C():
 		case <-timeout:
 			return nil, nil
+		case <-c.s.drain:
+			return nil, nil // shutting down: nothing for now
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		}
@@ -389,6 +391,8 @@ func (c *deviceConn) Heartbeat(ctx context.Context, l ferry.Lease, wait time.Dur
 		case <-devSub.C():
 		case <-timer.C():
 			return leaseState(in), nil
+		case <-c.s.drain:
+			return leaseState(in), nil // shutting down: answer now
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		}

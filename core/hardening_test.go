@@ -205,7 +205,7 @@ func testWaitEndsWhenKeyRevoked(t *testing.T, open opener) {
 	done := make(chan error, 2)
 	for _, p := range []*ferry.Principal{p, p1} {
 		go func() {
-			_, err := e.svc.WaitInstruction(e.ctx, p, ferry.KindRefund, in.ID, time.Hour, nil)
+			_, err := e.svc.WaitInstruction(e.ctx, p, ferry.KindRefund, in.ID, time.Hour)
 			done <- err
 		}()
 	}

@@ -222,11 +222,11 @@ func ofKind(k ferry.InstructionKind, got ferry.InstructionKind) error {
 }
 
 // WaitInstruction returns the state of p's merchant's instruction as soon
-// as it is no longer in progress, or when wait passes, or when drain is
-// closed (the server is shutting down), whichever comes first. It does not
+// as it is no longer in progress, or when wait passes, or when the service
+// drains (the server is shutting down), whichever comes first. It does not
 // poll: it sleeps until the notifier reports a change. If p's API key is
 // revoked meanwhile, the wait ends with CodeUnauthorized.
-func (s *Service) WaitInstruction(ctx context.Context, p *ferry.Principal, kind ferry.InstructionKind, id string, wait time.Duration, drain <-chan struct{}) (*ferry.InstructionState, error) {
+func (s *Service) WaitInstruction(ctx context.Context, p *ferry.Principal, kind ferry.InstructionKind, id string, wait time.Duration) (*ferry.InstructionState, error) {
 	if !ferry.ValidInstructionID(id) {
 		return nil, invalidInstructionID(kind)
 	}
@@ -264,7 +264,7 @@ func (s *Service) WaitInstruction(ctx context.Context, p *ferry.Principal, kind 
 			}
 		case <-timer.C():
 			return st, nil
-		case <-drain:
+		case <-s.drain:
 			return st, nil
 		case <-ctx.Done():
 			return nil, ctx.Err()

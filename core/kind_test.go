@@ -215,7 +215,7 @@ func testKindsAreSeparate(t *testing.T, open opener) {
 	p := &ferry.Principal{MerchantID: e.merchant.ID}
 	// A refund instruction's id names no payment or signature instruction.
 	for _, k := range []ferry.InstructionKind{ferry.KindPayment, ferry.KindSignature} {
-		_, err := e.svc.WaitInstruction(e.ctx, p, k, refund.ID, 0, nil)
+		_, err := e.svc.WaitInstruction(e.ctx, p, k, refund.ID, 0)
 		wantCode(t, err, ferry.CodeNotFound)
 		_, err = e.svc.CancelInstruction(e.ctx, e.merchant.ID, k, refund.ID)
 		wantCode(t, err, ferry.CodeNotFound)

@@ -79,6 +79,9 @@ type Service struct {
 	devices deviceCache
 	ended   endedCache
 	driven  sync.Map // ids of the devices this process drives itself (DeviceConn)
+
+	drain     chan struct{} // closed by Drain: every wait ends
+	drainOnce sync.Once
 }
 
 // New returns a service over its dependencies. logger may be nil.
@@ -91,6 +94,7 @@ func New(store ferry.Store, notifier ferry.Notifier, processor ferry.Processor, 
 		logger = slog.New(slog.DiscardHandler)
 	}
 	return &Service{
+		drain:     make(chan struct{}),
 		store:     store,
 		notifier:  notifier,
 		processor: processor,
@@ -106,6 +110,13 @@ func New(store ferry.Store, notifier ferry.Notifier, processor ferry.Processor, 
 
 // Config returns the service's configuration with defaults filled in.
 func (s *Service) Config() Config { return s.cfg }
+
+// Drain ends every wait at once, for a shutdown: a status long-poll answers
+// with the instruction's current state, a device's wait for work answers
+// with none, a heartbeat answers with the lease's state; and every later
+// wait answers without waiting. Call it before http.Server.Shutdown, which
+// does not cancel requests in flight.
+func (s *Service) Drain() { s.drainOnce.Do(func() { close(s.drain) }) }
 
 // Store returns the service's store.
 func (s *Service) Store() ferry.Store { return s.store }

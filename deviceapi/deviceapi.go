@@ -22,8 +22,6 @@ type Server struct {
 	log *slog.Logger
 	rd  *httpx.Renderer
 
-	drain  context.Context // canceled when the server shuts down
-	cancel context.CancelFunc
 	// waits counts each device's waiting calls.
 	waits *httpx.Limiter
 }
@@ -45,14 +43,9 @@ func New(svc *core.Service, baseURL func(*http.Request) string, logger *slog.Log
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	drain, cancel := context.WithCancel(context.Background())
-	return &Server{svc: svc, log: logger, rd: &httpx.Renderer{Log: logger, BaseURL: baseURL}, drain: drain, cancel: cancel,
+	return &Server{svc: svc, log: logger, rd: &httpx.Renderer{Log: logger, BaseURL: baseURL},
 		waits: httpx.NewLimiter(maxDeviceWaits)}
 }
-
-// Drain ends every waiting poll at once (as "no work"); call it before
-// http.Server.Shutdown.
-func (s *Server) Drain() { s.cancel() }
 
 // Handler returns the device protocol's routes, under /device/v1/.
 func (s *Server) Handler() http.Handler {
@@ -198,15 +191,9 @@ func (s *Server) next(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithCancel(r.Context())
-	defer cancel()
-	stop := context.AfterFunc(s.drain, cancel)
-	defer stop()
 	p := caller(r)
-	a, err := s.svc.DeviceSession(p.device, p.cred, id, protocol(r)).Next(ctx, max(wait, time.Millisecond))
-	if err != nil && s.drain.Err() != nil && r.Context().Err() == nil {
-		err, a = nil, nil // shutting down: nothing for now
-	}
+	// At shutdown the service drains: the wait answers with no work.
+	a, err := s.svc.DeviceSession(p.device, p.cred, id, protocol(r)).Next(r.Context(), max(wait, time.Millisecond))
 	if err != nil {
 		return err
 	}
@@ -276,19 +263,11 @@ func (s *Server) call(w http.ResponseWriter, r *http.Request) error {
 }
 
 // heartbeat renews the lease and waits up to ?wait seconds for a change;
-// at shutdown it answers at once.
+// at shutdown (the service drains) it answers at once.
 func (s *Server) heartbeat(r *http.Request, conn ferry.DeviceConn, lease ferry.Lease) (*ferry.LeaseState, error) {
 	wait, err := waitParam(r, 0)
 	if err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithCancel(r.Context())
-	defer cancel()
-	stop := context.AfterFunc(s.drain, cancel)
-	defer stop()
-	st, err := conn.Heartbeat(ctx, lease, wait)
-	if err != nil && s.drain.Err() != nil && r.Context().Err() == nil {
-		return conn.Heartbeat(r.Context(), lease, 0)
-	}
-	return st, err
+	return conn.Heartbeat(r.Context(), lease, wait)
 }

@@ -245,8 +245,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout, stder
 	case err = <-serveErr:
 		log.Error("server stopped", "err", err)
 	}
-	apiServer.Drain()
-	deviceServer.Drain()
+	svc.Drain() // every waiting poll and heartbeat answers now
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if serr := httpServer.Shutdown(shutdownCtx); serr != nil {

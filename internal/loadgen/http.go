@@ -58,10 +58,24 @@ func submitBody(amount int64) []byte {
 	return []byte(fmt.Sprintf(`{"processingTerminalId":"1234001","order":{"orderId":"BENCH","description":"bench","amount":%d,"currency":"USD"}}`, amount))
 }
 
-// post sends a refund instruction with a new idempotency key; it returns
-// the status and the instruction's id.
-func (b *Bench) post(ctx context.Context, base, token, serial string, body []byte) (int, string, error) {
-	req, _ := http.NewRequestWithContext(ctx, "POST", base+"/v1/devices/"+serial+"/refund-instructions", strings.NewReader(string(body)))
+// saleBody is a sale whose device asks for a tip (the simulated cardholder
+// takes 15 %); the amount picks an approval.
+func saleBody(amount int64) []byte {
+	return []byte(fmt.Sprintf(`{"processingTerminalId":"1234001","order":{"orderId":"BENCH","amount":%d,"currency":"USD","breakdown":{"subtotal":%d,"tip":{"type":"percentage"}}}}`, amount, amount))
+}
+
+// instruction is the body of an instruction of any kind.
+type instruction struct {
+	RefundInstructionID  string       `json:"refundInstructionId"`
+	PaymentInstructionID string       `json:"paymentInstructionId"`
+	Status               ferry.Status `json:"status"`
+	Link                 *ferry.Link  `json:"link"`
+}
+
+// post sends an instruction to collection ("refund-instructions") with a
+// new idempotency key; it returns the status and the instruction's id.
+func (b *Bench) post(ctx context.Context, base, token, serial, collection string, body []byte) (int, string, error) {
+	req, _ := http.NewRequestWithContext(ctx, "POST", base+"/v1/devices/"+serial+"/"+collection, strings.NewReader(string(body)))
 	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Idempotency-Key", ferry.NewIdempotencyKey())
@@ -73,9 +87,9 @@ func (b *Bench) post(ctx context.Context, base, token, serial string, body []byt
 	if err != nil {
 		return 0, "", err
 	}
-	var in ferry.RefundInstruction
+	var in instruction
 	json.Unmarshal(data, &in)
-	return resp.StatusCode, in.RefundInstructionID, nil
+	return resp.StatusCode, in.RefundInstructionID + in.PaymentInstructionID, nil
 }
 
 // get sends a GET, with a bearer token unless it is empty, and returns the

@@ -73,7 +73,7 @@ func (b *Bench) startup(ctx context.Context) ([]Result, error) {
 // status measures status GETs that do not wait: the instruction has ended.
 func (b *Bench) status(ctx context.Context, cl *cluster) ([]Result, error) {
 	p := cl.instances[0]
-	st, id, err := b.post(ctx, p.URL, cl.token, "1850010868", submitBody(4999))
+	st, id, err := b.post(ctx, p.URL, cl.token, "1850010868", "refund-instructions", submitBody(4999))
 	if err != nil || st != 202 {
 		return nil, fmt.Errorf("submit: %d %v", st, err)
 	}
@@ -123,7 +123,7 @@ func (b *Bench) submit(ctx context.Context, cl *cluster) ([]Result, error) {
 						return
 					}
 					t := time.Now()
-					st, _, err := b.post(ctx, inst.URL, cl.token, fmt.Sprintf("BENCH-%d", i), body)
+					st, _, err := b.post(ctx, inst.URL, cl.token, fmt.Sprintf("BENCH-%d", i), "refund-instructions", body)
 					if err == nil && st != 202 {
 						err = fmt.Errorf("submit answered %d", st)
 					}
@@ -153,26 +153,41 @@ func flowDevice(w, turn, c, devices int) int {
 	return w + c*(turn%share)
 }
 
-// flow measures whole refunds: submit, the simulated device (no delay)
-// takes it, the long-poll sees completed, then GET the refund. With several
-// instances each step goes to another one.
+// flow measures whole refunds and whole sales, one after the other: submit,
+// the simulated device (no delay) takes it, the long-poll sees completed,
+// then GET the refund or payment. With several instances each step goes to
+// another one.
 func (b *Bench) flow(ctx context.Context, cl *cluster) ([]Result, error) {
+	refunds, err := b.flowOf(ctx, cl, "flow", "SIM", "refund-instructions", submitBody(4999))
+	if err != nil {
+		return nil, err
+	}
+	sales, err := b.flowOf(ctx, cl, "flow-sale", "SALE", "payment-instructions", saleBody(1000))
+	if err != nil {
+		return nil, err
+	}
+	return []Result{refunds, sales}, nil
+}
+
+// flowOf measures whole instructions of one kind (its collection, such as
+// "payment-instructions") on devices of their own, named prefix-N, and
+// reports them as the scenario name.
+func (b *Bench) flowOf(ctx context.Context, cl *cluster, name, prefix, collection string, body []byte) (Result, error) {
 	c := b.Config.Concurrency
 	devices := max(b.Config.Devices, c)
 	// Twice the devices: the warm-up leaves instructions behind on its half.
-	if err := cl.addDevices(ctx, "SIM", 2*devices, true); err != nil {
-		return nil, err
+	if err := cl.addDevices(ctx, prefix, 2*devices, true); err != nil {
+		return Result{}, err
 	}
 	instances := cl.instances
-	body := submitBody(4999)
 	offset := 0
-	turn := make([]int, c) // each client's refunds so far; only client w touches turn[w]
+	turn := make([]int, c) // each client's instructions so far; only client w touches turn[w]
 	iteration := func(ctx context.Context, w int) error {
 		a := instances[w%len(instances)]
 		bb := instances[(w+1)%len(instances)]
 		device := flowDevice(w, turn[w], c, devices)
 		turn[w]++
-		st, id, err := b.post(ctx, a.URL, cl.token, fmt.Sprintf("SIM-%d", offset+device), body)
+		st, id, err := b.post(ctx, a.URL, cl.token, fmt.Sprintf("%s-%d", prefix, offset+device), collection, body)
 		if err != nil {
 			return err
 		}
@@ -180,11 +195,11 @@ func (b *Bench) flow(ctx context.Context, cl *cluster) ([]Result, error) {
 			return fmt.Errorf("submit: %d", st)
 		}
 		for {
-			st, data, err := b.get(ctx, bb.URL+"/v1/refund-instructions/"+id, cl.token)
+			st, data, err := b.get(ctx, bb.URL+"/v1/"+collection+"/"+id, cl.token)
 			if err != nil {
 				return err
 			}
-			var in ferry.RefundInstruction
+			var in instruction
 			if st != 200 || json.Unmarshal(data, &in) != nil {
 				return fmt.Errorf("poll: %d", st)
 			}
@@ -196,7 +211,7 @@ func (b *Bench) flow(ctx context.Context, cl *cluster) ([]Result, error) {
 			}
 			st, _, err = b.get(ctx, in.Link.Href, cl.token)
 			if err == nil && st != 200 {
-				err = fmt.Errorf("refund: %d", st)
+				err = fmt.Errorf("%s: %d", in.Link.Rel, st)
 			}
 			return err
 		}
@@ -205,7 +220,7 @@ func (b *Bench) flow(ctx context.Context, cl *cluster) ([]Result, error) {
 	timed(ctx, c, time.Second, iteration)
 	offset = devices
 	lat, elapsed := timed(ctx, c, b.Config.Duration, iteration)
-	return []Result{b.result("flow", lat, elapsed, map[string]float64{"devices": float64(devices)})}, nil
+	return b.result(name, lat, elapsed, map[string]float64{"devices": float64(devices)}), nil
 }
 
 // hold opens many long-polls at once on instructions that wait, measures
@@ -228,7 +243,7 @@ func (b *Bench) hold(ctx context.Context, cl *cluster) ([]Result, error) {
 				if i >= k {
 					return
 				}
-				st, id, err := b.post(ctx, cl.instances[0].URL, cl.token, fmt.Sprintf("HOLD-%d", i), submitBody(4999))
+				st, id, err := b.post(ctx, cl.instances[0].URL, cl.token, fmt.Sprintf("HOLD-%d", i), "refund-instructions", submitBody(4999))
 				if err != nil || st != 202 {
 					failed.Add(1)
 					continue
