@@ -14,8 +14,9 @@ import (
 )
 
 // TestDuplicateStorm sends every request eight times at once, as eight POS
-// clients retrying the same submission would, for 1,000 idempotency keys:
-// one instruction per key, and eight identical answers.
+// clients retrying the same submission would, for 1,000 idempotency keys,
+// refunds and sales in turn: one instruction per key, and eight identical
+// answers.
 func TestDuplicateStorm(t *testing.T) { eachDB(t, testDuplicateStorm) }
 
 func testDuplicateStorm(t *testing.T, boot starter) {
@@ -27,7 +28,9 @@ func testDuplicateStorm(t *testing.T, boot starter) {
 		rounds  = 20 // devices × rounds keys
 		copies  = 8
 	)
-	s := boot(t, "--sim-delay", "0s")
+	// A generous timeout: on a loaded machine the simulator may take a while
+	// to reach fifty new devices, and the test is about idempotency.
+	s := boot(t, "--sim-delay", "0s", "--instruction-timeout", "30s")
 	c := s.client(t, s.APIKey)
 	serials := make([]string, devices)
 	for i := range serials {
@@ -38,11 +41,17 @@ func testDuplicateStorm(t *testing.T, boot starter) {
 	for r := range rounds {
 		answers := make([][copies]*response, devices)
 		var wg sync.WaitGroup
+		kind, body := ferry.KindRefund, refundBody(4999) // approved at once, see docs/sandbox.md
+		if r%2 == 1 {
+			kind, body = ferry.KindPayment, saleJSON(4999, "")
+		}
 		for d, serial := range serials {
 			key := ferry.NewIdempotencyKey()
-			body := refundBody(4999) // approved at once, see docs/sandbox.md
 			for i := range copies {
-				wg.Go(func() { answers[d][i] = c.submitKey(t, serial, key, body) })
+				wg.Go(func() {
+					answers[d][i] = c.do(t, "POST", "/v1/devices/"+serial+"/"+string(kind)+"-instructions", body,
+						"Content-Type", "application/json", "Idempotency-Key", key)
+				})
 			}
 		}
 		wg.Wait()
@@ -54,22 +63,25 @@ func testDuplicateStorm(t *testing.T, boot starter) {
 					t.Fatalf("round %d, device %s: answers differ:\n%s\n%s", r, serials[d], a, first)
 				}
 			}
-			var in ferry.RefundInstruction
+			var in instruction
 			first.JSON(t, &in)
-			if ids[in.RefundInstructionID] {
-				t.Fatalf("two keys answered with instruction %s", in.RefundInstructionID)
+			if ids[in.id()] || in.id() == "" {
+				t.Fatalf("two keys answered with instruction %q", in.id())
 			}
-			ids[in.RefundInstructionID] = true
-			round = append(round, in.RefundInstructionID)
+			ids[in.id()] = true
+			round = append(round, in.id())
 		}
 		for _, id := range round { // the devices are free again
-			if in := c.poll(t, id); in.Status != ferry.StatusCompleted {
-				t.Errorf("round %d: instruction %s ended %s", r, id, in.Status)
+			if in := c.follow(t, kind, id); in.Status != ferry.StatusCompleted {
+				t.Errorf("round %d: %s %s ended %s", r, kind.Noun(), id, in.Status)
 			}
 		}
 	}
 	if n := countRows(t, s.DB, "SELECT count(*) FROM instructions"); n != devices*rounds {
 		t.Errorf("%d keys made %d instructions", devices*rounds, n)
+	}
+	if n := countRows(t, s.DB, "SELECT count(*) FROM payments"); n != devices*rounds/2 {
+		t.Errorf("%d sales made %d payments", devices*rounds/2, n)
 	}
 }
 
