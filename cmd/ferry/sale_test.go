@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ferrygateway/ferry"
+	"github.com/ferrygateway/ferry/agent"
 	"github.com/ferrygateway/ferry/internal/contract"
 )
 
@@ -324,6 +326,90 @@ func TestSaleHostileText(t *testing.T) {
 			if p := r.Problem(t); len(p.Errors) != 1 || p.Errors[0].Parameter != tc.field {
 				t.Errorf("bad text in %s: errors %+v", tc.field, p.Errors)
 			}
+		}
+	})
+}
+
+// TestTenantIsolationSales: merchant B, with A's payment, signature and
+// closed-loop read ids and A's queued payment and signature instructions,
+// gets exactly the answers for ids that do not exist, on the POS API and
+// on the device protocol; A's instructions are untouched.
+func TestTenantIsolationSales(t *testing.T) {
+	eachDB(t, func(t *testing.T, boot starter) {
+		s := boot(t, "--instruction-timeout", "1m")
+		ctx := context.Background()
+		a := s.client(t, s.APIKey)
+		const unknownID = "0123456789abcdef0123456789abcdef"
+
+		var p ferry.Payment
+		a.linked(t, a.follow(t, ferry.KindPayment, a.start(t, ferry.KindPayment, sandboxDevice, saleJSON(4999, ""))), ferry.RelPayment, &p)
+		var sig ferry.Signature
+		a.linked(t, a.follow(t, ferry.KindSignature, a.start(t, ferry.KindSignature, sandboxDevice, []byte(`{"processingTerminalId":"1234001"}`))), ferry.RelSignature, &sig)
+		var read ferry.ClosedLoopRead
+		a.linked(t, a.follow(t, ferry.KindPayment, a.start(t, ferry.KindPayment, sandboxDevice,
+			saleJSON(500, `},"customizationOptions":{"closedLoopOptions":{"type":"mifare"}`))), ferry.RelClosedLoopRead, &read)
+		termA := s.device(t, "TERM-A")
+		saleA := a.start(t, ferry.KindPayment, "TERM-A", saleJSON(4999, ""))
+
+		bID, bKey := s.newMerchant(t, "Beta")
+		sb := &server{t: t, URL: s.URL, DB: s.DB, Merchant: bID}
+		b := sb.client(t, bKey)
+		resp, err := agent.Pair(ctx, nil, s.URL, sb.pairCode(t, "TERM-B"), "TERM-B")
+		if err != nil {
+			t.Fatal(err)
+		}
+		termB := &agent.HTTPConn{BaseURL: s.URL, Credential: resp.Credential, Session: "b"}
+		same := func(what string, mine, unknown *response, a, u string) {
+			t.Helper()
+			m := strings.ReplaceAll(mine.String(), a, "X")
+			n := strings.ReplaceAll(unknown.String(), u, "X")
+			if mine.Status != unknown.Status || m != n {
+				t.Errorf("%s:\n with A's: %s\nunknown:   %s", what, m, n)
+			}
+		}
+		for _, path := range []string{"/v1/payment-instructions/", "/v1/signature-instructions/"} {
+			same("GET "+path, b.do(t, "GET", path+saleA, nil), b.do(t, "GET", path+unknownID, nil), saleA, unknownID)
+			same("DELETE "+path, b.do(t, "DELETE", path+saleA, nil), b.do(t, "DELETE", path+unknownID, nil), saleA, unknownID)
+		}
+		same("GET payment", b.do(t, "GET", "/v1/payments/"+p.PaymentID, nil), b.do(t, "GET", "/v1/payments/ZZZZZZZZZZ", nil), p.PaymentID, "ZZZZZZZZZZ")
+		same("GET signature", b.do(t, "GET", "/v1/signatures/"+sig.SignatureID, nil), b.do(t, "GET", "/v1/signatures/ZZZZZZZZZZ", nil), sig.SignatureID, "ZZZZZZZZZZ")
+		same("GET closed-loop read", b.do(t, "GET", "/v1/closed-loop-reads/"+read.ClosedLoopReadID, nil),
+			b.do(t, "GET", "/v1/closed-loop-reads/ZZZZZZZZZZ", nil), read.ClosedLoopReadID, "ZZZZZZZZZZ")
+		same("POST a sale to A's device", b.submitKind(t, ferry.KindPayment, "TERM-A", saleJSON(100, "")),
+			b.submitKind(t, ferry.KindPayment, "NO-SUCH", saleJSON(100, "")), "TERM-A", "NO-SUCH")
+
+		// The device protocol's new calls, with B's credential on A's sale.
+		png := ferry.SignatureCapture{ContentType: "image/png", Image: agent.SignatureImage("b")}
+		for _, call := range []struct {
+			name string
+			do   func(l ferry.Lease) error
+		}{
+			{"signature", func(l ferry.Lease) error { _, err := termB.Signature(ctx, l, png); return err }},
+			{"closed-loop-read", func(l ferry.Lease) error { _, err := termB.ClosedLoopRead(ctx, l, []byte(`{"uid":"1"}`)); return err }},
+			{"card-read", func(l ferry.Lease) error {
+				card := ferry.SandboxCard
+				tip := int64(1)
+				card.TipAmount = &tip
+				_, err := termB.CardRead(ctx, l, card)
+				return err
+			}},
+		} {
+			mine := call.do(ferry.Lease{InstructionID: saleA, Token: 1})
+			unknown := call.do(ferry.Lease{InstructionID: unknownID, Token: 1})
+			m := strings.ReplaceAll(fmt.Sprint(mine), saleA, "X")
+			n := strings.ReplaceAll(fmt.Sprint(unknown), unknownID, "X")
+			if mine == nil || m != n || ferry.ErrorCode(mine) != ferry.ErrorCode(unknown) {
+				t.Errorf("device %s on A's sale: %v; on an unknown one: %v", call.name, mine, unknown)
+			}
+		}
+
+		// A's sale still waits for A's device, with its first lease.
+		asg, err := termA.Next(ctx, 5*time.Second)
+		if err != nil || asg == nil || asg.InstructionID != saleA || asg.Token != 1 || asg.Kind != ferry.KindPayment {
+			t.Fatalf("A's device got %+v, %v", asg, err)
+		}
+		if res, err := termA.CardRead(ctx, asg.Lease, ferry.SandboxCard); err != nil || !res.Approved || res.PaymentID == "" {
+			t.Fatalf("A's card read: %+v, %v", res, err)
 		}
 	})
 }
