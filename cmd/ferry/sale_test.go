@@ -413,3 +413,95 @@ func TestTenantIsolationSales(t *testing.T) {
 		}
 	})
 }
+
+// TestPayrocSDKWireSales replays, with each SDK's headers, what a POS on
+// Payroc's SDKs sends for the sales flows: a sale whose tip the device
+// prompts for (with the read-only mode the SDKs let a POS send), a
+// pre-authorization, a declined sale, a signature, and a cancel of each
+// kind of instruction.
+func TestPayrocSDKWireSales(t *testing.T) {
+	t.Parallel()
+	s := startServer(t)
+	s.addDevice(t, s.Merchant, "IDLE-1", false)
+	for i, sdk := range sdks {
+		r := s.do(t, "POST", sdk.authPath, sdk.authBody, append([]string{"x-api-key", s.APIKey}, sdk.authHeaders...)...)
+		if r.Status != 200 {
+			t.Fatalf("%s: authorize: %s", sdk.name, r)
+		}
+		var tok struct {
+			AccessToken string `json:"access_token"`
+		}
+		r.JSON(t, &tok)
+		auth := append([]string{"Authorization", "Bearer " + tok.AccessToken}, sdk.headers...)
+		get := append(append([]string{}, auth...), sdk.bodyless...)
+		post := func(serial string, k ferry.InstructionKind, body string) *instruction {
+			t.Helper()
+			r := s.do(t, "POST", "/v1/devices/"+serial+"/"+string(k)+"-instructions", []byte(body),
+				append([]string{"Content-Type", "application/json", "Idempotency-Key", ferry.NewIdempotencyKey()}, auth...)...)
+			if r.Status != 202 {
+				t.Fatalf("%s: submit %s: %s", sdk.name, k, r)
+			}
+			var in instruction
+			r.JSON(t, &in)
+			return &in
+		}
+		finish := func(in *instruction, rel string, v any) {
+			t.Helper()
+			for in.Status == ferry.StatusInProgress {
+				r := s.do(t, "GET", strings.TrimPrefix(in.Link.Href, s.URL), nil, get...)
+				if r.Status != 200 {
+					t.Fatalf("%s: poll: %s", sdk.name, r)
+				}
+				r.JSON(t, in)
+			}
+			if in.Status != ferry.StatusCompleted || in.Link.Rel != rel {
+				t.Fatalf("%s: %+v", sdk.name, in)
+			}
+			r := s.do(t, "GET", strings.TrimPrefix(in.Link.Href, s.URL), nil, get...)
+			if r.Status != 200 {
+				t.Fatalf("%s: %s: %s", sdk.name, rel, r)
+			}
+			r.JSON(t, v)
+		}
+		serial := sandboxSerials[i%len(sandboxSerials)]
+
+		var sale ferry.Payment
+		finish(post(serial, ferry.KindPayment, `{"processingTerminalId":"1234001","order":{"orderId":"OrderRef6543","amount":1000,"currency":"USD",
+			"breakdown":{"subtotal":1000,"tip":{"type":"percentage","mode":"prompted"}}},"customizationOptions":{"entryMethod":"deviceRead"},"autoCapture":true}`),
+			ferry.RelPayment, &sale)
+		if sale.Order.Amount != 1150 || *sale.TransactionResult.AuthorizedAmount != 1150 || sale.Order.Breakdown.Tip.Mode != "prompted" {
+			t.Errorf("%s: sale with a prompted tip = %+v", sdk.name, sale)
+		}
+		var preAuth ferry.Payment
+		finish(post(serial, ferry.KindPayment, `{"processingTerminalId":"1234001","order":{"orderId":"OrderRef6544","amount":2500,"currency":"USD"},"autoCapture":false}`),
+			ferry.RelPayment, &preAuth)
+		if preAuth.TransactionResult.Type != "preAuthorization" {
+			t.Errorf("%s: pre-authorization = %+v", sdk.name, preAuth.TransactionResult)
+		}
+		var declined ferry.Payment
+		finish(post(serial, ferry.KindPayment, `{"processingTerminalId":"1234001","order":{"orderId":"OrderRef6545","amount":2551,"currency":"USD"}}`),
+			ferry.RelPayment, &declined)
+		if declined.TransactionResult.ResponseCode != "D" {
+			t.Errorf("%s: declined sale = %+v", sdk.name, declined.TransactionResult)
+		}
+		var sig struct {
+			CreatedOn   string
+			ContentType string
+			Signature   []byte
+		}
+		finish(post(serial, ferry.KindSignature, `{"processingTerminalId":"1234001"}`), ferry.RelSignature, &sig)
+		if len(sig.CreatedOn) != len("2006-01-02") || !ferry.ValidSignatureImage(sig.ContentType, sig.Signature) {
+			t.Errorf("%s: signature = %+v", sdk.name, sig)
+		}
+		for _, k := range []ferry.InstructionKind{ferry.KindPayment, ferry.KindRefund, ferry.KindSignature} {
+			body := `{"processingTerminalId":"1234001"}`
+			if k != ferry.KindSignature {
+				body = `{"processingTerminalId":"1234001","order":{"orderId":"O","description":"d","amount":100,"currency":"USD"}}`
+			}
+			in := post("IDLE-1", k, body)
+			if r := s.do(t, "DELETE", k.Path()+"/"+in.id(), nil, get...); r.Status != 204 {
+				t.Errorf("%s: cancel %s: %s", sdk.name, k, r)
+			}
+		}
+	}
+}
