@@ -68,9 +68,19 @@ func (s *sandboxInfo) print(w io.Writer, base string, showKey bool) {
 	}
 	serial := s.devices[0].SerialNumber
 	fmt.Fprintf(w, `
-Run a refund (amounts ending in 51, 52, 53, 61, 62, 63, 71 simulate other outcomes; see docs/sandbox.md):
+Get a token, then run a sale whose device asks for a tip, or a refund (amounts ending in 51, 52,
+53, 55, 61, 62, 63, 71 simulate other outcomes; see docs/sandbox.md):
 
   TOKEN=$(curl -s -X POST %[1]s/authorize -H 'x-api-key: %[2]s' | sed -E 's/.*"access_token":"([^"]+)".*/\1/')
+
+  curl -s -X POST %[1]s/v1/devices/%[3]s/payment-instructions \
+    -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+    -H "Idempotency-Key: $(cat /proc/sys/kernel/random/uuid 2>/dev/null || uuidgen)" \
+    -d '{"processingTerminalId":"%[4]s","order":{"orderId":"OrderRef6543","amount":1000,"currency":"USD","breakdown":{"subtotal":1000,"tip":{"type":"percentage"}}}}'
+
+  curl -s %[1]s/v1/payment-instructions/<paymentInstructionId> -H "Authorization: Bearer $TOKEN"
+
+  curl -s %[1]s/v1/payments/<paymentId> -H "Authorization: Bearer $TOKEN"
 
   curl -s -X POST %[1]s/v1/devices/%[3]s/refund-instructions \
     -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
