@@ -86,31 +86,31 @@ const (
 	DeviceCallClosedLoopRead = "closed-loop-read"
 )
 
-func deviceRequestSchema(call string) (schema, bool) {
-	token := prop{"leaseToken", true, integer{}}
+func deviceRequestSchema(call string) (Schema, bool) {
+	token := Prop{"leaseToken", true, Integer{}}
 	switch call {
 	case DeviceCallHeartbeat, DeviceCallCancel, DeviceCallAck:
-		return object{token}, true
+		return Object{token}, true
 	case DeviceCallProgress:
-		return object{token, {"step", true, str{min: 1, max: 64}}}, true
+		return Object{token, {"step", true, Str{Min: 1, Max: 64}}}, true
 	case DeviceCallFailure:
-		return object{token, {"reason", false, str{max: 512}}}, true
+		return Object{token, {"reason", false, Str{Max: 512}}}, true
 	case DeviceCallCardRead:
-		return object{token, {"card", true, object{
-			{"cardNumber", true, str{min: 13, max: 19}},
-			{"expiryDate", true, str{min: 4, max: 4}},
-			{"entryMethod", false, str{max: 32}},
-			{"cardholderName", false, str{max: 50}},
-			{"tipAmount", false, integer{}},
-			{"dualPricingApplied", false, boolean{}},
+		return Object{token, {"card", true, Object{
+			{"cardNumber", true, Str{Min: 13, Max: 19}},
+			{"expiryDate", true, Str{Min: 4, Max: 4}},
+			{"entryMethod", false, Str{Max: 32}},
+			{"cardholderName", false, Str{Max: 50}},
+			{"tipAmount", false, Integer{}},
+			{"dualPricingApplied", false, Boolean{}},
 		}}}, true
 	case DeviceCallSignature:
-		return object{token, {"signature", true, object{
-			{"contentType", true, str{enum: []string{"image/png", "image/jpeg"}}},
-			{"image", true, str{min: 1, max: MaxSignatureImage * 4 / 3}},
+		return Object{token, {"signature", true, Object{
+			{"contentType", true, Str{Enum: []string{"image/png", "image/jpeg"}}},
+			{"image", true, Str{Min: 1, Max: MaxSignatureImage * 4 / 3}},
 		}}}, true
 	case DeviceCallClosedLoopRead:
-		return object{token, {"data", true, freeform{}}}, true
+		return Object{token, {"data", true, Freeform{}}}, true
 	}
 	return nil, false
 }
@@ -125,45 +125,45 @@ func DecodeDeviceRequest(call string, body []byte) (DeviceRequest, error) {
 	if !ok {
 		return req, NotFound("device call " + strings.ToValidUTF8(echo(call, 32), "?"))
 	}
-	err := validate(body, s, &req, func(v any, errs *[]FieldError) {
-		if n, ok := lookup(v, "leaseToken"); ok && n.(int64) < 1 {
-			problem(errs, "leaseToken", "not positive", "leaseToken must be the lease's token, a number from 1 up")
+	err := Validate(body, s, &req, func(v any, errs *[]FieldError) {
+		if n, ok := Lookup(v, "leaseToken"); ok && n.(int64) < 1 {
+			AddProblem(errs, "leaseToken", "not positive", "leaseToken must be the lease's token, a number from 1 up")
 		}
-		if pan, ok := lookup(v, "card", "cardNumber"); ok && !allDigits(pan.(string)) {
-			problem(errs, "card.cardNumber", "not digits", "card.cardNumber must be digits only")
+		if pan, ok := Lookup(v, "card", "cardNumber"); ok && !allDigits(pan.(string)) {
+			AddProblem(errs, "card.cardNumber", "not digits", "card.cardNumber must be digits only")
 		}
-		if n, ok := lookup(v, "card", "tipAmount"); ok && n.(int64) < 0 {
-			problem(errs, "card.tipAmount", "negative", "card.tipAmount must not be negative")
+		if n, ok := Lookup(v, "card", "tipAmount"); ok && n.(int64) < 0 {
+			AddProblem(errs, "card.tipAmount", "negative", "card.tipAmount must not be negative")
 		}
-		if img, ok := lookup(v, "signature", "image"); ok {
-			ct, _ := lookup(v, "signature", "contentType")
+		if img, ok := Lookup(v, "signature", "image"); ok {
+			ct, _ := Lookup(v, "signature", "contentType")
 			raw, err := base64.StdEncoding.DecodeString(img.(string))
 			switch {
 			case err != nil:
-				problem(errs, "signature.image", "invalid", "signature.image must be Base64 (standard alphabet, padded)")
+				AddProblem(errs, "signature.image", "invalid", "signature.image must be Base64 (standard alphabet, padded)")
 			case len(raw) > MaxSignatureImage:
-				problem(errs, "signature.image", "too large", "signature.image must be at most %d bytes", MaxSignatureImage)
+				AddProblem(errs, "signature.image", "too large", "signature.image must be at most %d bytes", MaxSignatureImage)
 			case ct != nil && !ValidSignatureImage(ct.(string), raw):
-				problem(errs, "signature.image", "invalid", "signature.image is not an image of type %s", ct)
+				AddProblem(errs, "signature.image", "invalid", "signature.image is not an image of type %s", ct)
 			}
 		}
-		if d, ok := lookup(v, "data"); ok {
+		if d, ok := Lookup(v, "data"); ok {
 			if b, _ := json.Marshal(d); len(b) > MaxClosedLoopData {
-				problem(errs, "data", "too large", "data must be at most %d bytes of JSON", MaxClosedLoopData)
+				AddProblem(errs, "data", "too large", "data must be at most %d bytes of JSON", MaxClosedLoopData)
 			}
 		}
 	})
 	return req, err
 }
 
-var pairSchema = object{
-	{"code", true, str{min: 1, max: 32}},
-	{"serialNumber", true, str{min: 1, max: MaxSerialNumber}},
+var pairSchema = Object{
+	{"code", true, Str{Min: 1, Max: 32}},
+	{"serialNumber", true, Str{Min: 1, Max: MaxSerialNumber}},
 }
 
 // DecodePairRequest parses and validates a pairing request.
 func DecodePairRequest(body []byte) (PairRequest, error) {
 	var req PairRequest
-	err := validate(body, pairSchema, &req, nil)
+	err := Validate(body, pairSchema, &req, nil)
 	return req, err
 }

@@ -25,67 +25,67 @@ var currencyCodes = func() []string {
 	return out
 }()
 
-var addressSchema = object{
-	{"address1", true, str{max: 150, text: true}},
-	{"address2", false, str{max: 150, text: true}},
-	{"address3", false, str{max: 150, text: true}},
-	{"city", true, str{max: 50, text: true}},
-	{"state", true, str{max: 50, text: true}},
-	{"country", true, str{min: 2, max: 2}},
-	{"postalCode", true, str{max: 10, text: true}},
+var addressSchema = Object{
+	{"address1", true, Str{Max: 150, Text: true}},
+	{"address2", false, Str{Max: 150, Text: true}},
+	{"address3", false, Str{Max: 150, Text: true}},
+	{"city", true, Str{Max: 50, Text: true}},
+	{"state", true, Str{Max: 50, Text: true}},
+	{"country", true, Str{Min: 2, Max: 2}},
+	{"postalCode", true, Str{Max: 10, Text: true}},
 }
 
-func contactMethod(kind string, max int) object {
-	return object{
-		{"type", true, str{enum: []string{kind}}},
-		{"value", true, str{max: max, text: true}},
+func contactMethod(kind string, max int) Object {
+	return Object{
+		{"type", true, Str{Enum: []string{kind}}},
+		{"value", true, Str{Max: max, Text: true}},
 	}
 }
 
-var customerSchema = object{
-	{"firstName", false, str{max: 60, text: true}},
-	{"lastName", false, str{max: 60, text: true}},
-	{"dateOfBirth", false, str{}},
-	{"referenceNumber", false, str{max: 48}},
+var customerSchema = Object{
+	{"firstName", false, Str{Max: 60, Text: true}},
+	{"lastName", false, Str{Max: 60, Text: true}},
+	{"dateOfBirth", false, Str{}},
+	{"referenceNumber", false, Str{Max: 48}},
 	{"billingAddress", false, addressSchema},
-	{"shippingAddress", false, object{
-		{"recipientName", false, str{max: 50, text: true}},
+	{"shippingAddress", false, Object{
+		{"recipientName", false, Str{Max: 50, Text: true}},
 		{"address", false, addressSchema},
 	}},
-	{"contactMethods", false, array{unique: true, items: tagged{
+	{"contactMethods", false, Array{Unique: true, Items: Tagged{
 		"email":  contactMethod("email", 50),
 		"phone":  contactMethod("phone", 15),
 		"mobile": contactMethod("mobile", 15),
 		"fax":    contactMethod("fax", 15),
 	}}},
-	{"notificationLanguage", false, str{min: 2, max: 2, enum: []string{"en", "fr"}}},
+	{"notificationLanguage", false, Str{Min: 2, Max: 2, Enum: []string{"en", "fr"}}},
 }
 
-var ipAddressSchema = object{
-	{"type", true, str{enum: []string{"ipv4", "ipv6"}}},
-	{"value", true, str{}},
+var ipAddressSchema = Object{
+	{"type", true, Str{Enum: []string{"ipv4", "ipv6"}}},
+	{"value", true, Str{}},
 }
 
-var customizationSchema = object{
-	{"entryMethod", false, str{enum: []string{EntryDeviceRead, EntryManualEntry, EntryDeviceReadOrManualEntry}}},
-	{"ebtDetails", false, object{
-		{"benefitCategory", true, str{enum: []string{"cash", "foodStamp"}}},
-		{"withdrawal", false, boolean{}},
+var customizationSchema = Object{
+	{"entryMethod", false, Str{Enum: []string{EntryDeviceRead, EntryManualEntry, EntryDeviceReadOrManualEntry}}},
+	{"ebtDetails", false, Object{
+		{"benefitCategory", true, Str{Enum: []string{"cash", "foodStamp"}}},
+		{"withdrawal", false, Boolean{}},
 	}},
-	{"closedLoopOptions", false, tagged{"mifare": object{{"type", true, str{enum: []string{"mifare"}}}}}},
+	{"closedLoopOptions", false, Tagged{"mifare": Object{{"type", true, Str{Enum: []string{"mifare"}}}}}},
 }
 
 // refundInstructionSchema mirrors refundInstructionRequest in Payroc's
 // OpenAPI file.
-var refundInstructionSchema = object{
-	{"processingTerminalId", true, str{min: MinProcessingTermID, max: MaxProcessingTermID}},
-	{"operator", false, str{max: 50, text: true}},
-	{"order", true, object{
-		{"orderId", true, str{min: 1, max: 24}},
+var refundInstructionSchema = Object{
+	{"processingTerminalId", true, Str{Min: MinProcessingTermID, Max: MaxProcessingTermID}},
+	{"operator", false, Str{Max: 50, Text: true}},
+	{"order", true, Object{
+		{"orderId", true, Str{Min: 1, Max: 24}},
 		{"dateTime", false, nil}, // read-only: the server sets it
-		{"description", true, str{max: 1024, text: true}},
-		{"amount", true, integer{hint: " of minor units (4999 for 49.99 USD)"}},
-		{"currency", true, str{enum: currencyCodes, hint: "an ISO 4217 currency code in upper case, such as USD"}},
+		{"description", true, Str{Max: 1024, Text: true}},
+		{"amount", true, Integer{Hint: " of minor units (4999 for 49.99 USD)"}},
+		{"currency", true, Str{Enum: currencyCodes, Hint: "an ISO 4217 currency code in upper case, such as USD"}},
 	}},
 	{"customer", false, customerSchema},
 	{"ipAddress", false, ipAddressSchema},
@@ -98,7 +98,7 @@ var refundInstructionSchema = object{
 // CodeInvalid that lists every problem by JSON path.
 func DecodeRefundInstructionRequest(body []byte) (*RefundInstructionRequest, error) {
 	req := new(RefundInstructionRequest)
-	if err := validate(body, refundInstructionSchema, req, refundInstructionRules); err != nil {
+	if err := Validate(body, refundInstructionSchema, req, refundInstructionRules); err != nil {
 		return nil, err
 	}
 	return req, nil
@@ -110,29 +110,29 @@ func refundInstructionRules(v any, errs *[]FieldError) { sharedRules(v, errs, "a
 // sharedRules are the checks the OpenAPI file cannot express that payment
 // and refund instructions share; what names the amount in messages.
 func sharedRules(v any, errs *[]FieldError, what string) {
-	if n, ok := lookup(v, "order", "amount"); ok && n.(int64) <= 0 {
-		problem(errs, "order.amount", "not positive", "order.amount must be greater than 0 (%s in minor units)", what)
+	if n, ok := Lookup(v, "order", "amount"); ok && n.(int64) <= 0 {
+		AddProblem(errs, "order.amount", "not positive", "order.amount must be greater than 0 (%s in minor units)", what)
 	}
-	if s, ok := lookup(v, "customer", "dateOfBirth"); ok {
+	if s, ok := Lookup(v, "customer", "dateOfBirth"); ok {
 		if _, err := time.Parse(time.DateOnly, s.(string)); err != nil {
-			problem(errs, "customer.dateOfBirth", "invalid date", "customer.dateOfBirth must be a date in the form YYYY-MM-DD")
+			AddProblem(errs, "customer.dateOfBirth", "invalid date", "customer.dateOfBirth must be a date in the form YYYY-MM-DD")
 		}
 	}
-	kind, hasKind := lookup(v, "ipAddress", "type")
-	if s, ok := lookup(v, "ipAddress", "value"); ok && hasKind {
+	kind, hasKind := Lookup(v, "ipAddress", "type")
+	if s, ok := Lookup(v, "ipAddress", "value"); ok && hasKind {
 		addr, err := netip.ParseAddr(s.(string))
 		switch {
 		case err != nil:
-			problem(errs, "ipAddress.value", "invalid address", "ipAddress.value must be an IP address")
+			AddProblem(errs, "ipAddress.value", "invalid address", "ipAddress.value must be an IP address")
 		case kind == "ipv4" && !addr.Is4():
-			problem(errs, "ipAddress.value", "invalid address", "ipAddress.value must be an IPv4 address when ipAddress.type is ipv4")
+			AddProblem(errs, "ipAddress.value", "invalid address", "ipAddress.value must be an IPv4 address when ipAddress.type is ipv4")
 		case kind == "ipv6" && !addr.Is6():
-			problem(errs, "ipAddress.value", "invalid address", "ipAddress.value must be an IPv6 address when ipAddress.type is ipv6")
+			AddProblem(errs, "ipAddress.value", "invalid address", "ipAddress.value must be an IPv6 address when ipAddress.type is ipv6")
 		}
 	}
-	if w, ok := lookup(v, "customizationOptions", "ebtDetails", "withdrawal"); ok && w.(bool) {
-		if c, _ := lookup(v, "customizationOptions", "ebtDetails", "benefitCategory"); c == "foodStamp" {
-			problem(errs, "customizationOptions.ebtDetails.withdrawal", "not allowed", "cash withdrawals are available only from EBT Cash accounts (benefitCategory cash)")
+	if w, ok := Lookup(v, "customizationOptions", "ebtDetails", "withdrawal"); ok && w.(bool) {
+		if c, _ := Lookup(v, "customizationOptions", "ebtDetails", "benefitCategory"); c == "foodStamp" {
+			AddProblem(errs, "customizationOptions.ebtDetails.withdrawal", "not allowed", "cash withdrawals are available only from EBT Cash accounts (benefitCategory cash)")
 		}
 	}
 }
@@ -152,15 +152,15 @@ func (r *SignatureInstructionRequest) Money() Money { return Money{} }
 // Reference is empty: a signature has no order.
 func (r *SignatureInstructionRequest) Reference() string { return "" }
 
-var signatureInstructionSchema = object{
-	{"processingTerminalId", true, str{min: MinProcessingTermID, max: MaxProcessingTermID}},
+var signatureInstructionSchema = Object{
+	{"processingTerminalId", true, Str{Min: MinProcessingTermID, Max: MaxProcessingTermID}},
 }
 
 // DecodeSignatureInstructionRequest parses and validates the body of a
 // signature-instruction submission.
 func DecodeSignatureInstructionRequest(body []byte) (*SignatureInstructionRequest, error) {
 	req := new(SignatureInstructionRequest)
-	if err := validate(body, signatureInstructionSchema, req, nil); err != nil {
+	if err := Validate(body, signatureInstructionSchema, req, nil); err != nil {
 		return nil, err
 	}
 	return req, nil

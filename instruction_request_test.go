@@ -743,7 +743,7 @@ func normalize(p *RefundInstructionRequest) RefundInstructionRequest {
 }
 
 // checkLimits checks a decoded request against Payroc's documented limits,
-// independently of the validator's schema.
+// independently of the validator's Schema.
 func checkLimits(r *RefundInstructionRequest) error {
 	n := utf8.RuneCountInString
 	var bad []string

@@ -152,63 +152,63 @@ func (r *PaymentInstructionRequest) ClosedLoop() string {
 // Breakdown returns the order's breakdown, or nil.
 func (r *PaymentInstructionRequest) Breakdown() *Breakdown { return r.Order.Breakdown }
 
-var percentage = number{exclusiveMin: "0", max: "100"}
+var percentage = Number{ExclusiveMin: "0", Max: "100"}
 
-var breakdownSchema = object{
-	{"subtotal", true, integer{hint: " of minor units"}},
-	{"cashbackAmount", false, integer{hint: " of minor units"}},
-	{"tip", false, object{
-		{"type", true, str{enum: []string{TipPercentage, TipFixedAmount}}},
-		{"mode", false, str{enum: []string{TipPrompted, TipAdjusted}}},
-		{"amount", false, integer{positive: true, hint: " of minor units"}},
+var breakdownSchema = Object{
+	{"subtotal", true, Integer{Hint: " of minor units"}},
+	{"cashbackAmount", false, Integer{Hint: " of minor units"}},
+	{"tip", false, Object{
+		{"type", true, Str{Enum: []string{TipPercentage, TipFixedAmount}}},
+		{"mode", false, Str{Enum: []string{TipPrompted, TipAdjusted}}},
+		{"amount", false, Integer{Positive: true, Hint: " of minor units"}},
 		{"percentage", false, percentage},
 	}},
-	{"surcharge", false, object{
-		{"bypass", false, boolean{}},
+	{"surcharge", false, Object{
+		{"bypass", false, Boolean{}},
 		{"amount", false, nil},     // read-only
 		{"percentage", false, nil}, // read-only
 	}},
-	{"dualPricing", false, object{
-		{"offered", true, boolean{}},
+	{"dualPricing", false, Object{
+		{"offered", true, Boolean{}},
 		{"choiceRate", false, nil}, // read-only
-		{"alternativeTender", false, str{enum: []string{"card", "cash", "bankTransfer"}}},
+		{"alternativeTender", false, Str{Enum: []string{"card", "cash", "bankTransfer"}}},
 	}},
-	{"healthcareExpenses", false, array{unique: true, items: object{
-		{"type", true, str{enum: []string{"copay", "clinic", "dental", "prescription", "transit", "vision"}}},
-		{"amount", true, integer{positive: true, hint: " of minor units"}},
+	{"healthcareExpenses", false, Array{Unique: true, Items: Object{
+		{"type", true, Str{Enum: []string{"copay", "clinic", "dental", "prescription", "transit", "vision"}}},
+		{"amount", true, Integer{Positive: true, Hint: " of minor units"}},
 	}}},
-	{"taxes", false, array{items: object{
-		{"type", true, str{enum: []string{"rate"}}},
-		{"rate", true, number{min: "0", max: "99.99999"}},
-		{"name", true, str{min: 1, max: 64, text: true}},
+	{"taxes", false, Array{Items: Object{
+		{"type", true, Str{Enum: []string{"rate"}}},
+		{"rate", true, Number{Min: "0", Max: "99.99999"}},
+		{"name", true, Str{Min: 1, Max: 64, Text: true}},
 	}}},
 }
 
 // paymentInstructionSchema mirrors paymentInstructionRequest in Payroc's
 // OpenAPI file.
-var paymentInstructionSchema = object{
-	{"processingTerminalId", true, str{min: MinProcessingTermID, max: MaxProcessingTermID}},
-	{"operator", false, str{max: 50, text: true}},
-	{"order", true, object{
-		{"orderId", true, str{min: 1, max: 24}},
+var paymentInstructionSchema = Object{
+	{"processingTerminalId", true, Str{Min: MinProcessingTermID, Max: MaxProcessingTermID}},
+	{"operator", false, Str{Max: 50, Text: true}},
+	{"order", true, Object{
+		{"orderId", true, Str{Min: 1, Max: 24}},
 		{"dateTime", false, nil}, // read-only: the server sets it
-		{"description", false, str{max: 1024, text: true}},
-		{"amount", true, integer{hint: " of minor units (4999 for 49.99 USD)"}},
-		{"currency", true, str{enum: currencyCodes, hint: "an ISO 4217 currency code in upper case, such as USD"}},
-		{"acceptPartialAmount", false, boolean{}},
+		{"description", false, Str{Max: 1024, Text: true}},
+		{"amount", true, Integer{Hint: " of minor units (4999 for 49.99 USD)"}},
+		{"currency", true, Str{Enum: currencyCodes, Hint: "an ISO 4217 currency code in upper case, such as USD"}},
+		{"acceptPartialAmount", false, Boolean{}},
 		{"breakdown", false, breakdownSchema},
 	}},
 	{"customer", false, customerSchema},
 	{"ipAddress", false, ipAddressSchema},
-	{"credentialOnFile", false, object{
-		{"externalVault", false, boolean{}},
-		{"tokenize", false, boolean{}},
-		{"secureTokenId", false, str{max: 200, text: true}},
-		{"mitAgreement", false, str{enum: []string{"unscheduled", "recurring", "installment"}}},
+	{"credentialOnFile", false, Object{
+		{"externalVault", false, Boolean{}},
+		{"tokenize", false, Boolean{}},
+		{"secureTokenId", false, Str{Max: 200, Text: true}},
+		{"mitAgreement", false, Str{Enum: []string{"unscheduled", "recurring", "installment"}}},
 	}},
 	{"customizationOptions", false, customizationSchema},
-	{"autoCapture", false, boolean{}},
-	{"processAsSale", false, boolean{}},
+	{"autoCapture", false, Boolean{}},
+	{"processAsSale", false, Boolean{}},
 }
 
 // DecodePaymentInstructionRequest parses and validates the body of a
@@ -217,26 +217,26 @@ var paymentInstructionSchema = object{
 // Breakdown.Expected).
 func DecodePaymentInstructionRequest(body []byte) (*PaymentInstructionRequest, error) {
 	req := new(PaymentInstructionRequest)
-	err := validate(body, paymentInstructionSchema, req, func(v any, errs *[]FieldError) {
+	err := Validate(body, paymentInstructionSchema, req, func(v any, errs *[]FieldError) {
 		sharedRules(v, errs, "a payment amount")
-		if n, ok := lookup(v, "order", "breakdown", "subtotal"); ok && n.(int64) < 0 {
-			problem(errs, "order.breakdown.subtotal", "negative", "order.breakdown.subtotal must not be negative")
+		if n, ok := Lookup(v, "order", "breakdown", "subtotal"); ok && n.(int64) < 0 {
+			AddProblem(errs, "order.breakdown.subtotal", "negative", "order.breakdown.subtotal must not be negative")
 		}
-		if n, ok := lookup(v, "order", "breakdown", "cashbackAmount"); ok && n.(int64) < 0 {
-			problem(errs, "order.breakdown.cashbackAmount", "negative", "order.breakdown.cashbackAmount must not be negative")
+		if n, ok := Lookup(v, "order", "breakdown", "cashbackAmount"); ok && n.(int64) < 0 {
+			AddProblem(errs, "order.breakdown.cashbackAmount", "negative", "order.breakdown.cashbackAmount must not be negative")
 		}
-		if tip, ok := lookup(v, "order", "breakdown", "tip"); ok {
+		if tip, ok := Lookup(v, "order", "breakdown", "tip"); ok {
 			tipRules(tip.(map[string]any), errs)
 		}
-		if offered, ok := lookup(v, "order", "breakdown", "dualPricing", "offered"); ok && offered.(bool) {
-			if _, ok := lookup(v, "order", "breakdown", "dualPricing", "alternativeTender"); !ok {
-				problem(errs, "order.breakdown.dualPricing.alternativeTender", "required",
+		if offered, ok := Lookup(v, "order", "breakdown", "dualPricing", "offered"); ok && offered.(bool) {
+			if _, ok := Lookup(v, "order", "breakdown", "dualPricing", "alternativeTender"); !ok {
+				AddProblem(errs, "order.breakdown.dualPricing.alternativeTender", "required",
 					"order.breakdown.dualPricing.alternativeTender is required when dual pricing is offered")
 			}
 		}
-		if _, ok := lookup(v, "customizationOptions", "closedLoopOptions"); ok {
-			if _, ebt := lookup(v, "customizationOptions", "ebtDetails"); ebt {
-				problem(errs, "customizationOptions.closedLoopOptions", "not allowed",
+		if _, ok := Lookup(v, "customizationOptions", "closedLoopOptions"); ok {
+			if _, ebt := Lookup(v, "customizationOptions", "ebtDetails"); ebt {
+				AddProblem(errs, "customizationOptions.closedLoopOptions", "not allowed",
 					"customizationOptions takes closedLoopOptions or ebtDetails, not both")
 			}
 		}
@@ -260,11 +260,11 @@ func tipRules(tip map[string]any, errs *[]FieldError) {
 	_, hasPct := tip["percentage"]
 	switch {
 	case tip["mode"] == TipPrompted && (hasAmount || hasPct):
-		problem(errs, at+".mode", "not allowed", "%s.mode prompted asks the cardholder for the tip: leave out amount and percentage", at)
+		AddProblem(errs, at+".mode", "not allowed", "%s.mode prompted asks the cardholder for the tip: leave out amount and percentage", at)
 	case tip["type"] == TipFixedAmount && hasPct:
-		problem(errs, at+".percentage", "not allowed", "%s.percentage does not go with type fixedAmount: send amount", at)
+		AddProblem(errs, at+".percentage", "not allowed", "%s.percentage does not go with type fixedAmount: send amount", at)
 	case tip["type"] == TipPercentage && hasAmount:
-		problem(errs, at+".amount", "not allowed", "%s.amount does not go with type percentage: send percentage (Ferry works out the amount)", at)
+		AddProblem(errs, at+".amount", "not allowed", "%s.amount does not go with type percentage: send percentage (Ferry works out the amount)", at)
 	}
 }
 

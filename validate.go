@@ -22,7 +22,7 @@ import (
 
 // schema checks one JSON value at path. It returns the value with unknown
 // object members removed, and appends every problem to errs.
-type schema interface {
+type Schema interface {
 	check(v any, path string, errs *[]FieldError) any
 }
 
@@ -60,7 +60,7 @@ func Invalid(fields ...FieldError) *Error {
 	return &Error{Code: CodeInvalid, Message: "One or more validation errors occurred, see error section for more info", Fields: fields}
 }
 
-// badText names every string of a JSON text that is not valid text:
+// badText names every string of a JSON text that is not valid Text:
 // invalid UTF-8, or an escaped surrogate (\ud800) that is not half of a
 // pair. It returns nothing for a text that is not valid JSON.
 func badText(body []byte) []FieldError {
@@ -197,7 +197,7 @@ func join(path, name string) string {
 	return path + "." + name
 }
 
-func problem(errs *[]FieldError, path, detail, format string, args ...any) {
+func AddProblem(errs *[]FieldError, path, detail, format string, args ...any) {
 	*errs = append(*errs, FieldError{Parameter: path, Detail: detail, Message: fmt.Sprintf(format, args...)})
 }
 
@@ -222,43 +222,43 @@ func typeName(v any) string {
 // str is a JSON string with a length range in characters (code points, as
 // JSON Schema counts them) and an optional list of allowed values. No
 // string may hold a NUL character.
-type str struct {
-	min, max int // max 0 means no limit
-	enum     []string
-	hint     string // shown when the value is not in enum
-	// text marks free text that people type (a description, a name, an
+type Str struct {
+	Min, Max int // Max 0 means no limit
+	Enum     []string
+	Hint     string // shown when the value is not in Enum
+	// Text marks free text that people type (a description, a name, an
 	// address): card numbers in it are masked (RedactCardNumbers), since a
 	// cashier may type one there. Identifiers are kept as sent.
-	text bool
+	Text bool
 }
 
-func (s str) check(v any, path string, errs *[]FieldError) any {
+func (s Str) check(v any, path string, errs *[]FieldError) any {
 	x, ok := v.(string)
 	if !ok {
-		problem(errs, path, "wrong type", "%s must be a string, got %s", path, typeName(v))
+		AddProblem(errs, path, "wrong type", "%s must be a string, got %s", path, typeName(v))
 		return nil
 	}
 	if strings.IndexByte(x, 0) >= 0 {
-		problem(errs, path, "invalid text", "%s must not hold a NUL character (\\u0000)", path)
+		AddProblem(errs, path, "invalid text", "%s must not hold a NUL character (\\u0000)", path)
 		return nil
 	}
 	n := utf8.RuneCountInString(x)
 	switch {
-	case n < s.min && s.min == 1:
-		problem(errs, path, "empty", "%s must not be empty", path)
-	case n < s.min:
-		problem(errs, path, "too short", "%s must be at least %d characters, got %d", path, s.min, n)
-	case s.max > 0 && n > s.max:
-		problem(errs, path, "too long", "%s must be at most %d characters, got %d", path, s.max, n)
+	case n < s.Min && s.Min == 1:
+		AddProblem(errs, path, "empty", "%s must not be empty", path)
+	case n < s.Min:
+		AddProblem(errs, path, "too short", "%s must be at least %d characters, got %d", path, s.Min, n)
+	case s.Max > 0 && n > s.Max:
+		AddProblem(errs, path, "too long", "%s must be at most %d characters, got %d", path, s.Max, n)
 	}
-	if s.enum != nil && !slices.Contains(s.enum, x) {
-		hint := s.hint
+	if s.Enum != nil && !slices.Contains(s.Enum, x) {
+		hint := s.Hint
 		if hint == "" {
-			hint = "one of " + strings.Join(s.enum, ", ")
+			hint = "one of " + strings.Join(s.Enum, ", ")
 		}
-		problem(errs, path, "not allowed", "%s must be %s; got %s", path, hint, strconv.Quote(echo(x, 40)))
+		AddProblem(errs, path, "not allowed", "%s must be %s; got %s", path, hint, strconv.Quote(echo(x, 40)))
 	}
-	if s.text {
+	if s.Text {
 		x = RedactCardNumbers(x)
 	}
 	return x
@@ -289,32 +289,32 @@ const MaxSafeInteger = 1<<53 - 1
 
 // integer is a JSON integer from -MaxSafeInteger to MaxSafeInteger,
 // written without a fraction or an exponent.
-type integer struct {
-	hint     string
-	positive bool // greater than 0
+type Integer struct {
+	Hint     string
+	Positive bool // greater than 0
 }
 
-func (s integer) check(v any, path string, errs *[]FieldError) any {
+func (s Integer) check(v any, path string, errs *[]FieldError) any {
 	num, ok := v.(json.Number)
 	if !ok {
-		problem(errs, path, "wrong type", "%s must be an integer%s, got %s", path, s.hint, typeName(v))
+		AddProblem(errs, path, "wrong type", "%s must be an integer%s, got %s", path, s.Hint, typeName(v))
 		return nil
 	}
 	n, err := strconv.ParseInt(string(num), 10, 64)
 	if err != nil {
 		if strings.ContainsAny(string(num), ".eE") {
-			problem(errs, path, "not an integer", "%s must be a whole number%s, got %s", path, s.hint, echo(string(num), 40))
+			AddProblem(errs, path, "not an integer", "%s must be a whole number%s, got %s", path, s.Hint, echo(string(num), 40))
 		} else {
-			problem(errs, path, "out of range", outOfRange, path)
+			AddProblem(errs, path, "out of range", outOfRange, path)
 		}
 		return nil
 	}
 	if n > MaxSafeInteger || n < -MaxSafeInteger {
-		problem(errs, path, "out of range", outOfRange, path)
+		AddProblem(errs, path, "out of range", outOfRange, path)
 		return nil
 	}
-	if s.positive && n <= 0 {
-		problem(errs, path, "not positive", "%s must be greater than 0", path)
+	if s.Positive && n <= 0 {
+		AddProblem(errs, path, "not positive", "%s must be greater than 0", path)
 		return nil
 	}
 	return n
@@ -322,37 +322,37 @@ func (s integer) check(v any, path string, errs *[]FieldError) any {
 
 // number is a JSON number, such as a percentage, within bounds given as
 // decimals ("" for none). It is kept as written: no float rounds it.
-type number struct {
-	min, exclusiveMin, max string
+type Number struct {
+	Min, ExclusiveMin, Max string
 }
 
-func (s number) check(v any, path string, errs *[]FieldError) any {
+func (s Number) check(v any, path string, errs *[]FieldError) any {
 	num, ok := v.(json.Number)
 	if !ok {
-		problem(errs, path, "wrong type", "%s must be a number, got %s", path, typeName(v))
+		AddProblem(errs, path, "wrong type", "%s must be a number, got %s", path, typeName(v))
 		return nil
 	}
 	// Plain decimals only: an exponent (1e999999999) would make the
 	// exact arithmetic below as large as the number.
 	if len(num) > 24 || strings.ContainsAny(string(num), "eE") {
-		problem(errs, path, "invalid", "%s must be a plain decimal number, such as 15 or 7.25, of at most 24 characters", path)
+		AddProblem(errs, path, "invalid", "%s must be a plain decimal number, such as 15 or 7.25, of at most 24 characters", path)
 		return nil
 	}
 	x, ok := new(big.Rat).SetString(string(num))
 	if !ok {
-		problem(errs, path, "invalid", "%s must be a plain decimal number, such as 15 or 7.25", path)
+		AddProblem(errs, path, "invalid", "%s must be a plain decimal number, such as 15 or 7.25", path)
 		return nil
 	}
 	bound := func(b string) *big.Rat { r, _ := new(big.Rat).SetString(b); return r }
 	switch {
-	case s.min != "" && x.Cmp(bound(s.min)) < 0,
-		s.exclusiveMin != "" && x.Cmp(bound(s.exclusiveMin)) <= 0,
-		s.max != "" && x.Cmp(bound(s.max)) > 0:
-		low := "from " + s.min
-		if s.exclusiveMin != "" {
-			low = "greater than " + s.exclusiveMin
+	case s.Min != "" && x.Cmp(bound(s.Min)) < 0,
+		s.ExclusiveMin != "" && x.Cmp(bound(s.ExclusiveMin)) <= 0,
+		s.Max != "" && x.Cmp(bound(s.Max)) > 0:
+		low := "from " + s.Min
+		if s.ExclusiveMin != "" {
+			low = "greater than " + s.ExclusiveMin
 		}
-		problem(errs, path, "out of range", "%s must be %s and at most %s, got %s", path, low, s.max, echo(string(num), 24))
+		AddProblem(errs, path, "out of range", "%s must be %s and at most %s, got %s", path, low, s.Max, echo(string(num), 24))
 		return nil
 	}
 	// Plain decimal form: a store or client that reads it back gets the
@@ -363,47 +363,47 @@ func (s number) check(v any, path string, errs *[]FieldError) any {
 const outOfRange = "%s is out of range: it must be from -9007199254740991 to 9007199254740991, the integers every JSON client holds exactly (RFC 7493)"
 
 // boolean is a JSON true or false.
-type boolean struct{}
+type Boolean struct{}
 
-func (boolean) check(v any, path string, errs *[]FieldError) any {
+func (Boolean) check(v any, path string, errs *[]FieldError) any {
 	b, ok := v.(bool)
 	if !ok {
-		problem(errs, path, "wrong type", "%s must be true or false, got %s", path, typeName(v))
+		AddProblem(errs, path, "wrong type", "%s must be true or false, got %s", path, typeName(v))
 		return nil
 	}
 	return b
 }
 
 // prop is one member of an object schema.
-type prop struct {
-	name     string
-	required bool
-	schema   schema // nil: accepted and dropped (read-only fields)
+type Prop struct {
+	Name     string
+	Required bool
+	Schema   Schema // nil: accepted and dropped (read-only fields)
 }
 
 // object is a JSON object. Members not in props are ignored.
-type object []prop
+type Object []Prop
 
-func (o object) check(v any, path string, errs *[]FieldError) any {
+func (o Object) check(v any, path string, errs *[]FieldError) any {
 	m, ok := v.(map[string]any)
 	if !ok {
 		name := path
 		if name == "" {
 			name = "The request body"
 		}
-		problem(errs, path, "wrong type", "%s must be a JSON object, got %s", name, typeName(v))
+		AddProblem(errs, path, "wrong type", "%s must be a JSON object, got %s", name, typeName(v))
 		return nil
 	}
 	out := make(map[string]any, len(o))
 	for _, p := range o {
-		val, present := m[p.name]
-		at := join(path, p.name)
+		val, present := m[p.Name]
+		at := join(path, p.Name)
 		switch {
-		case !present && p.required:
-			problem(errs, at, "required", "%s is required", at)
-		case present && p.schema != nil:
-			if c := p.schema.check(val, at, errs); c != nil {
-				out[p.name] = c
+		case !present && p.Required:
+			AddProblem(errs, at, "required", "%s is required", at)
+		case present && p.Schema != nil:
+			if c := p.Schema.check(val, at, errs); c != nil {
+				out[p.Name] = c
 			}
 		}
 	}
@@ -411,35 +411,35 @@ func (o object) check(v any, path string, errs *[]FieldError) any {
 }
 
 // array is a JSON array of items.
-type array struct {
-	items    schema
-	minItems int
-	unique   bool
+type Array struct {
+	Items    Schema
+	MinItems int
+	Unique   bool
 }
 
-func (a array) check(v any, path string, errs *[]FieldError) any {
+func (a Array) check(v any, path string, errs *[]FieldError) any {
 	list, ok := v.([]any)
 	if !ok {
-		problem(errs, path, "wrong type", "%s must be an array, got %s", path, typeName(v))
+		AddProblem(errs, path, "wrong type", "%s must be an array, got %s", path, typeName(v))
 		return nil
 	}
-	if len(list) < a.minItems {
-		problem(errs, path, "too few items", "%s must have at least %d items", path, a.minItems)
+	if len(list) < a.MinItems {
+		AddProblem(errs, path, "too few items", "%s must have at least %d items", path, a.MinItems)
 	}
 	out := make([]any, 0, len(list))
 	seen := make(map[string]int)
 	for i, item := range list {
 		at := fmt.Sprintf("%s[%d]", path, i)
-		c := a.items.check(item, at, errs)
+		c := a.Items.check(item, at, errs)
 		if c == nil {
 			continue
 		}
 		// Items are compared as kept, without unknown members, so that no
 		// two stored items are the same.
-		if a.unique {
+		if a.Unique {
 			key, _ := json.Marshal(c) // maps marshal with sorted keys
 			if j, dup := seen[string(key)]; dup {
-				problem(errs, at, "duplicate", "%s repeats %s[%d]; items must be unique", at, path, j)
+				AddProblem(errs, at, "duplicate", "%s repeats %s[%d]; items must be unique", at, path, j)
 			}
 			seen[string(key)] = i
 		}
@@ -450,12 +450,12 @@ func (a array) check(v any, path string, errs *[]FieldError) any {
 
 // tagged is a polymorphic object whose "type" member picks the variant
 // (OpenAPI's oneOf with a discriminator).
-type tagged map[string]object
+type Tagged map[string]Object
 
-func (t tagged) check(v any, path string, errs *[]FieldError) any {
+func (t Tagged) check(v any, path string, errs *[]FieldError) any {
 	m, ok := v.(map[string]any)
 	if !ok {
-		problem(errs, path, "wrong type", "%s must be a JSON object, got %s", path, typeName(v))
+		AddProblem(errs, path, "wrong type", "%s must be a JSON object, got %s", path, typeName(v))
 		return nil
 	}
 	names := make([]string, 0, len(t))
@@ -468,9 +468,9 @@ func (t tagged) check(v any, path string, errs *[]FieldError) any {
 	if !ok || !known {
 		at := join(path, "type")
 		if _, present := m["type"]; !present {
-			problem(errs, at, "required", "%s is required: one of %s", at, strings.Join(names, ", "))
+			AddProblem(errs, at, "required", "%s is required: one of %s", at, strings.Join(names, ", "))
 		} else {
-			problem(errs, at, "not allowed", "%s must be one of %s", at, strings.Join(names, ", "))
+			AddProblem(errs, at, "not allowed", "%s must be one of %s", at, strings.Join(names, ", "))
 		}
 		return nil
 	}
@@ -480,7 +480,7 @@ func (t tagged) check(v any, path string, errs *[]FieldError) any {
 // validate decodes body, checks it against s and business rules in extra,
 // and fills dst from the cleaned value. The error, if any, is an *Error with
 // code CodeInvalid that lists every problem.
-func validate(body []byte, s schema, dst any, extra func(v any, errs *[]FieldError)) error {
+func Validate(body []byte, s Schema, dst any, extra func(v any, errs *[]FieldError)) error {
 	v, err := decodeJSON(body)
 	if err != nil {
 		return err
@@ -504,7 +504,7 @@ func validate(body []byte, s schema, dst any, extra func(v any, errs *[]FieldErr
 }
 
 // lookup walks a cleaned value along member names.
-func lookup(v any, names ...string) (any, bool) {
+func Lookup(v any, names ...string) (any, bool) {
 	for _, n := range names {
 		m, ok := v.(map[string]any)
 		if !ok {
@@ -519,12 +519,12 @@ func lookup(v any, names ...string) (any, bool) {
 
 // freeform is a JSON object of any members, kept as sent: strings must
 // still be valid text (decodeJSON refuses the rest).
-type freeform struct{}
+type Freeform struct{}
 
-func (freeform) check(v any, path string, errs *[]FieldError) any {
+func (Freeform) check(v any, path string, errs *[]FieldError) any {
 	m, ok := v.(map[string]any)
 	if !ok {
-		problem(errs, path, "wrong type", "%s must be a JSON object, got %s", path, typeName(v))
+		AddProblem(errs, path, "wrong type", "%s must be a JSON object, got %s", path, typeName(v))
 		return nil
 	}
 	return m

@@ -96,7 +96,7 @@ func TestEcho(t *testing.T) {
 
 // check runs s on v at path and returns the cleaned value and the problems
 // as "parameter: detail: message".
-func check(s schema, v any, path string) (any, []string) {
+func check(s Schema, v any, path string) (any, []string) {
 	var errs []FieldError
 	out := s.check(v, path, &errs)
 	var got []string
@@ -108,24 +108,24 @@ func check(s schema, v any, path string) (any, []string) {
 
 func TestStrCheck(t *testing.T) {
 	for _, tc := range []struct {
-		s    str
+		s    Str
 		v    any
 		want []string
 	}{
-		{str{}, "", nil},
-		{str{max: 3}, "abc", nil},
-		{str{max: 3}, "日本語", nil},
-		{str{max: 3}, "abcd", []string{"p: too long: p must be at most 3 characters, got 4"}},
-		{str{min: 1}, "", []string{"p: empty: p must not be empty"}},
-		{str{min: 2, max: 2}, "a", []string{"p: too short: p must be at least 2 characters, got 1"}},
-		{str{min: 2, max: 2}, "", []string{"p: too short: p must be at least 2 characters, got 0"}},
-		{str{enum: []string{"a", "b"}}, "a", nil},
-		{str{enum: []string{"a", "b"}}, "c", []string{`p: not allowed: p must be one of a, b; got "c"`}},
-		{str{enum: []string{"a"}, hint: "the letter a"}, "c", []string{`p: not allowed: p must be the letter a; got "c"`}},
-		{str{max: 1, enum: []string{"a"}}, "bb", []string{"p: too long: p must be at most 1 characters, got 2", `p: not allowed: p must be one of a; got "bb"`}},
-		{str{}, json.Number("1"), []string{"p: wrong type: p must be a string, got a number"}},
-		{str{}, nil, []string{"p: wrong type: p must be a string, got null"}},
-		{str{}, []any{}, []string{"p: wrong type: p must be a string, got an array"}},
+		{Str{}, "", nil},
+		{Str{Max: 3}, "abc", nil},
+		{Str{Max: 3}, "日本語", nil},
+		{Str{Max: 3}, "abcd", []string{"p: too long: p must be at most 3 characters, got 4"}},
+		{Str{Min: 1}, "", []string{"p: empty: p must not be empty"}},
+		{Str{Min: 2, Max: 2}, "a", []string{"p: too short: p must be at least 2 characters, got 1"}},
+		{Str{Min: 2, Max: 2}, "", []string{"p: too short: p must be at least 2 characters, got 0"}},
+		{Str{Enum: []string{"a", "b"}}, "a", nil},
+		{Str{Enum: []string{"a", "b"}}, "c", []string{`p: not allowed: p must be one of a, b; got "c"`}},
+		{Str{Enum: []string{"a"}, Hint: "the letter a"}, "c", []string{`p: not allowed: p must be the letter a; got "c"`}},
+		{Str{Max: 1, Enum: []string{"a"}}, "bb", []string{"p: too long: p must be at most 1 characters, got 2", `p: not allowed: p must be one of a; got "bb"`}},
+		{Str{}, json.Number("1"), []string{"p: wrong type: p must be a string, got a number"}},
+		{Str{}, nil, []string{"p: wrong type: p must be a string, got null"}},
+		{Str{}, []any{}, []string{"p: wrong type: p must be a string, got an array"}},
 	} {
 		out, got := check(tc.s, tc.v, "p")
 		if !slices.Equal(got, tc.want) {
@@ -159,7 +159,7 @@ func TestIntegerCheck(t *testing.T) {
 		{true, nil, []string{"n: wrong type: n must be an integer (hint), got a boolean"}},
 		{nil, nil, []string{"n: wrong type: n must be an integer (hint), got null"}},
 	} {
-		out, got := check(integer{hint: " (hint)"}, tc.v, "n")
+		out, got := check(Integer{Hint: " (hint)"}, tc.v, "n")
 		if !slices.Equal(got, tc.want) || out != tc.out {
 			t.Errorf("integer.check(%#v) = %#v, %q; want %#v, %q", tc.v, out, got, tc.out, tc.want)
 		}
@@ -178,7 +178,7 @@ func TestBooleanCheck(t *testing.T) {
 		{json.Number("1"), nil, []string{"b: wrong type: b must be true or false, got a number"}},
 		{nil, nil, []string{"b: wrong type: b must be true or false, got null"}},
 	} {
-		out, got := check(boolean{}, tc.v, "b")
+		out, got := check(Boolean{}, tc.v, "b")
 		if !slices.Equal(got, tc.want) || out != tc.out {
 			t.Errorf("boolean.check(%#v) = %#v, %q; want %#v, %q", tc.v, out, got, tc.out, tc.want)
 		}
@@ -186,11 +186,11 @@ func TestBooleanCheck(t *testing.T) {
 }
 
 func TestObjectCheck(t *testing.T) {
-	o := object{
-		{"req", true, str{}},
-		{"opt", false, str{max: 1}},
+	o := Object{
+		{"req", true, Str{}},
+		{"opt", false, Str{Max: 1}},
 		{"readOnly", false, nil},
-		{"inner", false, object{{"x", true, boolean{}}}},
+		{"inner", false, Object{{"x", true, Boolean{}}}},
 	}
 	out, got := check(o, map[string]any{"req": "r", "opt": "o", "readOnly": "anything", "Req": "x", "extra": 1.0, "inner": map[string]any{"x": false, "y": 1}}, "")
 	want := map[string]any{"req": "r", "opt": "o", "inner": map[string]any{"x": false}}
@@ -228,7 +228,7 @@ func TestObjectCheck(t *testing.T) {
 }
 
 func TestArrayCheck(t *testing.T) {
-	a := array{items: str{max: 1}, minItems: 1, unique: true}
+	a := Array{Items: Str{Max: 1}, MinItems: 1, Unique: true}
 	out, got := check(a, []any{"a", "bb", "a", "c", "a"}, "list")
 	want := []string{
 		"list[1]: too long: list[1] must be at most 1 characters, got 2",
@@ -249,24 +249,24 @@ func TestArrayCheck(t *testing.T) {
 	}
 	// Without unique, repeats are fine; objects compare by content, not
 	// member order.
-	if _, got := check(array{items: str{}}, []any{"a", "a"}, "l"); got != nil {
-		t.Errorf("repeats without unique: %q", got)
+	if _, got := check(Array{Items: Str{}}, []any{"a", "a"}, "l"); got != nil {
+		t.Errorf("repeats without Unique: %q", got)
 	}
 	objs := []any{map[string]any{"a": "1", "b": "2"}, map[string]any{"b": "2", "a": "1"}}
-	if _, got := check(array{items: object{}, unique: true}, objs, "l"); !slices.Equal(got, []string{"l[1]: duplicate: l[1] repeats l[0]; items must be unique"}) {
+	if _, got := check(Array{Items: Object{}, Unique: true}, objs, "l"); !slices.Equal(got, []string{"l[1]: duplicate: l[1] repeats l[0]; items must be unique"}) {
 		t.Errorf("objects: %q", got)
 	}
 	// Invalid items are left out of the cleaned list.
-	out, _ = check(array{items: boolean{}}, []any{true, "x", false}, "l")
+	out, _ = check(Array{Items: Boolean{}}, []any{true, "x", false}, "l")
 	if !reflect.DeepEqual(out, []any{true, false}) {
 		t.Errorf("cleaned %#v", out)
 	}
 }
 
 func TestTaggedCheck(t *testing.T) {
-	tg := tagged{
-		"b": object{{"type", true, str{enum: []string{"b"}}}, {"v", true, str{max: 1}}},
-		"a": object{{"type", true, str{enum: []string{"a"}}}},
+	tg := Tagged{
+		"b": Object{{"type", true, Str{Enum: []string{"b"}}}, {"v", true, Str{Max: 1}}},
+		"a": Object{{"type", true, Str{Enum: []string{"a"}}}},
 	}
 	out, got := check(tg, map[string]any{"type": "b", "v": "x", "extra": true}, "t")
 	if got != nil || !reflect.DeepEqual(out, map[string]any{"type": "b", "v": "x"}) {
@@ -296,22 +296,22 @@ func TestValidate(t *testing.T) {
 		Name  string `json:"name"`
 		Count int64  `json:"count"`
 	}
-	s := object{{"name", true, str{min: 1}}, {"count", false, integer{}}}
+	s := Object{{"name", true, Str{Min: 1}}, {"count", false, Integer{}}}
 	var calls int
 	extra := func(v any, errs *[]FieldError) {
 		calls++
-		if n, ok := lookup(v, "count"); ok && n.(int64) > 10 {
-			problem(errs, "count", "too many", "count must be at most %d", 10)
+		if n, ok := Lookup(v, "count"); ok && n.(int64) > 10 {
+			AddProblem(errs, "count", "too many", "count must be at most %d", 10)
 		}
 	}
 
 	var d dst
-	if err := validate([]byte(`{"name":"x","count":3,"NAME":"y"}`), s, &d, extra); err != nil || d != (dst{"x", 3}) || calls != 1 {
+	if err := Validate([]byte(`{"name":"x","count":3,"NAME":"y"}`), s, &d, extra); err != nil || d != (dst{"x", 3}) || calls != 1 {
 		t.Errorf("validate = %v, %+v, %d calls", err, d, calls)
 	}
 
 	d = dst{}
-	err := validate([]byte(`{"name":"","count":11}`), s, &d, extra)
+	err := Validate([]byte(`{"name":"","count":11}`), s, &d, extra)
 	e, ok := errors.AsType[*Error](err)
 	if !ok || e.Code != CodeInvalid || len(e.Fields) != 2 || e.Fields[0].Parameter != "name" || e.Fields[1] != (FieldError{"count", "too many", "count must be at most 10"}) {
 		t.Errorf("validate = %+v", err)
@@ -322,10 +322,10 @@ func TestValidate(t *testing.T) {
 
 	// The business rules do not run on a body that is not an object.
 	calls = 0
-	if err := validate([]byte(`[]`), s, &d, extra); ErrorCode(err) != CodeInvalid || calls != 0 {
+	if err := Validate([]byte(`[]`), s, &d, extra); ErrorCode(err) != CodeInvalid || calls != 0 {
 		t.Errorf("validate([]) = %v, %d calls", err, calls)
 	}
-	if err := validate([]byte(`{"name":"x"}`), s, &d, nil); err != nil {
+	if err := Validate([]byte(`{"name":"x"}`), s, &d, nil); err != nil {
 		t.Errorf("validate without rules: %v", err)
 	}
 }
@@ -344,12 +344,12 @@ func TestLookup(t *testing.T) {
 		{[]string{"a", "s", "deeper"}, nil, false},
 		{[]string{"x", "y"}, nil, false},
 	} {
-		got, ok := lookup(v, tc.path...)
+		got, ok := Lookup(v, tc.path...)
 		if ok != tc.ok || got != tc.want {
-			t.Errorf("lookup(%v) = %#v, %v; want %#v, %v", tc.path, got, ok, tc.want, tc.ok)
+			t.Errorf("Lookup(%v) = %#v, %v; want %#v, %v", tc.path, got, ok, tc.want, tc.ok)
 		}
 	}
-	if got, ok := lookup(v); !ok || !reflect.DeepEqual(got, v) {
+	if got, ok := Lookup(v); !ok || !reflect.DeepEqual(got, v) {
 		t.Error("lookup with no names does not return the value")
 	}
 }
