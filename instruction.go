@@ -1,8 +1,6 @@
 package ferry
 
 import (
-	"encoding/json"
-	"fmt"
 	"slices"
 	"time"
 )
@@ -231,25 +229,6 @@ type SaleRead struct {
 	Total int64 `json:"total"`
 }
 
-// UnmarshalRequest decodes a stored request of kind k.
-func UnmarshalRequest(k InstructionKind, data []byte) (InstructionRequest, error) {
-	var req InstructionRequest
-	switch k {
-	case KindRefund:
-		req = new(RefundInstructionRequest)
-	case KindPayment:
-		req = new(PaymentInstructionRequest)
-	case KindSignature:
-		req = new(SignatureInstructionRequest)
-	default:
-		return nil, fmt.Errorf("unknown instruction kind %q", k)
-	}
-	if err := json.Unmarshal(data, req); err != nil {
-		return nil, err
-	}
-	return req, nil
-}
-
 // DueAt is the earliest moment at which the instruction needs attention
 // without any event: its deadline, or the end of its lease if sooner. It is
 // zero for an instruction that has ended.
@@ -262,48 +241,6 @@ func (in *Instruction) DueAt() time.Time {
 		due = in.LeaseExpiresAt
 	}
 	return due
-}
-
-// RefundInstructionRequest is the body of
-// POST /v1/devices/{serialNumber}/refund-instructions.
-type RefundInstructionRequest struct {
-	ProcessingTerminalID string                `json:"processingTerminalId"`
-	Operator             string                `json:"operator,omitempty"`
-	Order                InstructionOrder      `json:"order"`
-	Customer             *Customer             `json:"customer,omitempty"`
-	IPAddress            *IPAddress            `json:"ipAddress,omitempty"`
-	CustomizationOptions *CustomizationOptions `json:"customizationOptions,omitempty"`
-}
-
-// Terminal returns the processing terminal.
-func (r *RefundInstructionRequest) Terminal() string { return r.ProcessingTerminalID }
-
-// Money returns the refund's amount.
-func (r *RefundInstructionRequest) Money() Money {
-	return Money{Amount: r.Order.Amount, Currency: r.Order.Currency}
-}
-
-// Reference returns the order id.
-func (r *RefundInstructionRequest) Reference() string { return r.Order.OrderID }
-
-// EntryMethod returns how the device should capture the card: the
-// requested entry method, or EntryDeviceRead, Payroc's default.
-func (r *RefundInstructionRequest) EntryMethod() string { return r.CustomizationOptions.entryMethod() }
-
-func (c *CustomizationOptions) entryMethod() string {
-	if c != nil && c.EntryMethod != "" {
-		return c.EntryMethod
-	}
-	return EntryDeviceRead
-}
-
-// InstructionOrder is the order of an instruction request. Its dateTime is
-// read-only in Payroc's API: the server sets it, so a request never carries it.
-type InstructionOrder struct {
-	OrderID     string   `json:"orderId"`
-	Description string   `json:"description"`
-	Amount      int64    `json:"amount"`
-	Currency    Currency `json:"currency"`
 }
 
 // Customer is the optional customer of an instruction, and of a refund.
@@ -344,63 +281,12 @@ type ContactMethod struct {
 	Value string `json:"value"`
 }
 
-// IPAddress is the address of the device that sent the request; Type is
-// "ipv4" or "ipv6". Payroc marks it write-only: it is never returned.
-type IPAddress struct {
-	Type  string `json:"type"`
-	Value string `json:"value"`
-}
-
-// CustomizationOptions adjusts how the device runs the instruction.
-type CustomizationOptions struct {
-	EntryMethod       string             `json:"entryMethod,omitempty"`
-	EBTDetails        *EBTDetails        `json:"ebtDetails,omitempty"`
-	ClosedLoopOptions *ClosedLoopOptions `json:"closedLoopOptions,omitempty"`
-}
-
 // Entry methods a POS can ask for.
 const (
 	EntryDeviceRead              = "deviceRead"
 	EntryManualEntry             = "manualEntry"
 	EntryDeviceReadOrManualEntry = "deviceReadOrManualEntry"
 )
-
-// EBTDetails describes an Electronic Benefit Transfer transaction.
-type EBTDetails struct {
-	BenefitCategory string `json:"benefitCategory"`
-	Withdrawal      *bool  `json:"withdrawal,omitempty"`
-}
-
-// ClosedLoopOptions names the closed-loop card type the merchant accepts.
-type ClosedLoopOptions struct {
-	Type string `json:"type"`
-}
-
-// RefundInstruction is the body Payroc returns for a refund instruction:
-// on submit, on every status poll.
-type RefundInstruction struct {
-	RefundInstructionID string `json:"refundInstructionId"`
-	Status              Status `json:"status"`
-	ErrorMessage        string `json:"errorMessage,omitempty"`
-	Link                *Link  `json:"link,omitempty"`
-}
-
-// PaymentInstruction is the body Payroc returns for a payment instruction.
-type PaymentInstruction struct {
-	PaymentInstructionID string `json:"paymentInstructionId"`
-	Status               Status `json:"status"`
-	ErrorMessage         string `json:"errorMessage,omitempty"`
-	Link                 *Link  `json:"link,omitempty"`
-}
-
-// SignatureInstruction is the body Payroc returns for a signature
-// instruction.
-type SignatureInstruction struct {
-	SignatureInstructionID string `json:"signatureInstructionId"`
-	Status                 Status `json:"status"`
-	ErrorMessage           string `json:"errorMessage,omitempty"`
-	Link                   *Link  `json:"link,omitempty"`
-}
 
 // Link is a HATEOAS link with an absolute href.
 type Link struct {

@@ -41,13 +41,6 @@ func TestPhase(t *testing.T) {
 	}
 }
 
-func TestInstructionAmount(t *testing.T) {
-	in := &Instruction{Request: &RefundInstructionRequest{Order: InstructionOrder{Amount: 1234, Currency: "KWD"}}}
-	if got := in.Amount(); got != (Money{1234, "KWD"}) || got.String() != "1.234 KWD" {
-		t.Errorf("Amount() = %v", got)
-	}
-}
-
 func TestInstructionDueAt(t *testing.T) {
 	t0 := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
 	deadline, lease := t0.Add(5*time.Minute), t0.Add(30*time.Second)
@@ -68,24 +61,6 @@ func TestInstructionDueAt(t *testing.T) {
 	} {
 		if got := tc.in.DueAt(); !got.Equal(tc.want) {
 			t.Errorf("%s: DueAt() = %v, want %v", tc.name, got, tc.want)
-		}
-	}
-}
-
-func TestEntryMethod(t *testing.T) {
-	for _, tc := range []struct {
-		opts *CustomizationOptions
-		want string
-	}{
-		{nil, EntryDeviceRead},
-		{&CustomizationOptions{}, EntryDeviceRead},
-		{&CustomizationOptions{EntryMethod: EntryManualEntry}, EntryManualEntry},
-		{&CustomizationOptions{EntryMethod: EntryDeviceReadOrManualEntry}, EntryDeviceReadOrManualEntry},
-		{&CustomizationOptions{EntryMethod: EntryDeviceRead}, EntryDeviceRead},
-	} {
-		r := RefundInstructionRequest{CustomizationOptions: tc.opts}
-		if got := r.EntryMethod(); got != tc.want {
-			t.Errorf("EntryMethod() with %+v = %q, want %q", tc.opts, got, tc.want)
 		}
 	}
 }

@@ -2,36 +2,8 @@ package ferry
 
 import (
 	"encoding/json"
-	"fmt"
 	"math/big"
-	"time"
 )
-
-// PaymentInstructionRequest is the body of
-// POST /v1/devices/{serialNumber}/payment-instructions.
-type PaymentInstructionRequest struct {
-	ProcessingTerminalID string                  `json:"processingTerminalId"`
-	Operator             string                  `json:"operator,omitempty"`
-	Order                PaymentInstructionOrder `json:"order"`
-	Customer             *Customer               `json:"customer,omitempty"`
-	IPAddress            *IPAddress              `json:"ipAddress,omitempty"`
-	CredentialOnFile     *CredentialOnFile       `json:"credentialOnFile,omitempty"`
-	CustomizationOptions *CustomizationOptions   `json:"customizationOptions,omitempty"`
-	// AutoCapture false asks for a pre-authorization; default true.
-	AutoCapture *bool `json:"autoCapture,omitempty"`
-	// ProcessAsSale settles at once; it overrides AutoCapture.
-	ProcessAsSale *bool `json:"processAsSale,omitempty"`
-}
-
-// PaymentInstructionOrder is the order of a payment instruction.
-type PaymentInstructionOrder struct {
-	OrderID             string     `json:"orderId"`
-	Description         string     `json:"description,omitempty"`
-	Amount              int64      `json:"amount"`
-	Currency            Currency   `json:"currency"`
-	AcceptPartialAmount *bool      `json:"acceptPartialAmount,omitempty"`
-	Breakdown           *Breakdown `json:"breakdown,omitempty"`
-}
 
 // Breakdown splits an order's amount into its parts. The same type is the
 // request's breakdown and the payment's, where the read-only members
@@ -103,171 +75,6 @@ type Tax struct {
 	Amount *int64      `json:"amount,omitempty"`
 }
 
-// CredentialOnFile asks the gateway to save the card as a secure token.
-type CredentialOnFile struct {
-	ExternalVault *bool  `json:"externalVault,omitempty"`
-	Tokenize      *bool  `json:"tokenize,omitempty"`
-	SecureTokenID string `json:"secureTokenId,omitempty"`
-	MITAgreement  string `json:"mitAgreement,omitempty"`
-}
-
-// Terminal returns the processing terminal.
-func (r *PaymentInstructionRequest) Terminal() string { return r.ProcessingTerminalID }
-
-// Money returns the order's amount as the POS asked for it.
-func (r *PaymentInstructionRequest) Money() Money {
-	return Money{Amount: r.Order.Amount, Currency: r.Order.Currency}
-}
-
-// Reference returns the order id.
-func (r *PaymentInstructionRequest) Reference() string { return r.Order.OrderID }
-
-// EntryMethod returns how the device should capture the card.
-func (r *PaymentInstructionRequest) EntryMethod() string { return r.CustomizationOptions.entryMethod() }
-
-// PreAuthorization reports whether the payment is a pre-authorization:
-// autoCapture false, unless processAsSale overrides it.
-func (r *PaymentInstructionRequest) PreAuthorization() bool {
-	return r.AutoCapture != nil && !*r.AutoCapture && (r.ProcessAsSale == nil || !*r.ProcessAsSale)
-}
-
-// AcceptsPartial reports whether the POS accepts a partial approval.
-func (r *PaymentInstructionRequest) AcceptsPartial() bool {
-	return r.Order.AcceptPartialAmount != nil && *r.Order.AcceptPartialAmount
-}
-
-// Tokenize reports whether the card is to be saved as a secure token.
-func (r *PaymentInstructionRequest) Tokenize() bool {
-	return r.CredentialOnFile != nil && r.CredentialOnFile.Tokenize != nil && *r.CredentialOnFile.Tokenize
-}
-
-// ClosedLoop returns the closed-loop card type to read ("mifare"), or "".
-func (r *PaymentInstructionRequest) ClosedLoop() string {
-	if c := r.CustomizationOptions; c != nil && c.ClosedLoopOptions != nil {
-		return c.ClosedLoopOptions.Type
-	}
-	return ""
-}
-
-// Breakdown returns the order's breakdown, or nil.
-func (r *PaymentInstructionRequest) Breakdown() *Breakdown { return r.Order.Breakdown }
-
-var percentage = Number{ExclusiveMin: "0", Max: "100"}
-
-var breakdownSchema = Object{
-	{"subtotal", true, Integer{Hint: " of minor units"}},
-	{"cashbackAmount", false, Integer{Hint: " of minor units"}},
-	{"tip", false, Object{
-		{"type", true, Str{Enum: []string{TipPercentage, TipFixedAmount}}},
-		{"mode", false, Str{Enum: []string{TipPrompted, TipAdjusted}}},
-		{"amount", false, Integer{Positive: true, Hint: " of minor units"}},
-		{"percentage", false, percentage},
-	}},
-	{"surcharge", false, Object{
-		{"bypass", false, Boolean{}},
-		{"amount", false, nil},     // read-only
-		{"percentage", false, nil}, // read-only
-	}},
-	{"dualPricing", false, Object{
-		{"offered", true, Boolean{}},
-		{"choiceRate", false, nil}, // read-only
-		{"alternativeTender", false, Str{Enum: []string{"card", "cash", "bankTransfer"}}},
-	}},
-	{"healthcareExpenses", false, Array{Unique: true, Items: Object{
-		{"type", true, Str{Enum: []string{"copay", "clinic", "dental", "prescription", "transit", "vision"}}},
-		{"amount", true, Integer{Positive: true, Hint: " of minor units"}},
-	}}},
-	{"taxes", false, Array{Items: Object{
-		{"type", true, Str{Enum: []string{"rate"}}},
-		{"rate", true, Number{Min: "0", Max: "99.99999"}},
-		{"name", true, Str{Min: 1, Max: 64, Text: true}},
-	}}},
-}
-
-// paymentInstructionSchema mirrors paymentInstructionRequest in Payroc's
-// OpenAPI file.
-var paymentInstructionSchema = Object{
-	{"processingTerminalId", true, Str{Min: MinProcessingTermID, Max: MaxProcessingTermID}},
-	{"operator", false, Str{Max: 50, Text: true}},
-	{"order", true, Object{
-		{"orderId", true, Str{Min: 1, Max: 24}},
-		{"dateTime", false, nil}, // read-only: the server sets it
-		{"description", false, Str{Max: 1024, Text: true}},
-		{"amount", true, Integer{Hint: " of minor units (4999 for 49.99 USD)"}},
-		{"currency", true, Str{Enum: currencyCodes, Hint: "an ISO 4217 currency code in upper case, such as USD"}},
-		{"acceptPartialAmount", false, Boolean{}},
-		{"breakdown", false, breakdownSchema},
-	}},
-	{"customer", false, customerSchema},
-	{"ipAddress", false, ipAddressSchema},
-	{"credentialOnFile", false, Object{
-		{"externalVault", false, Boolean{}},
-		{"tokenize", false, Boolean{}},
-		{"secureTokenId", false, Str{Max: 200, Text: true}},
-		{"mitAgreement", false, Str{Enum: []string{"unscheduled", "recurring", "installment"}}},
-	}},
-	{"customizationOptions", false, customizationSchema},
-	{"autoCapture", false, Boolean{}},
-	{"processAsSale", false, Boolean{}},
-}
-
-// DecodePaymentInstructionRequest parses and validates the body of a
-// payment-instruction submission, as DecodeRefundInstructionRequest does
-// for refunds. A breakdown must add up to the order's amount (see
-// Breakdown.Expected).
-func DecodePaymentInstructionRequest(body []byte) (*PaymentInstructionRequest, error) {
-	req := new(PaymentInstructionRequest)
-	err := Validate(body, paymentInstructionSchema, req, func(v any, errs *[]FieldError) {
-		sharedRules(v, errs, "a payment amount")
-		if n, ok := Lookup(v, "order", "breakdown", "subtotal"); ok && n.(int64) < 0 {
-			AddProblem(errs, "order.breakdown.subtotal", "negative", "order.breakdown.subtotal must not be negative")
-		}
-		if n, ok := Lookup(v, "order", "breakdown", "cashbackAmount"); ok && n.(int64) < 0 {
-			AddProblem(errs, "order.breakdown.cashbackAmount", "negative", "order.breakdown.cashbackAmount must not be negative")
-		}
-		if tip, ok := Lookup(v, "order", "breakdown", "tip"); ok {
-			tipRules(tip.(map[string]any), errs)
-		}
-		if offered, ok := Lookup(v, "order", "breakdown", "dualPricing", "offered"); ok && offered.(bool) {
-			if _, ok := Lookup(v, "order", "breakdown", "dualPricing", "alternativeTender"); !ok {
-				AddProblem(errs, "order.breakdown.dualPricing.alternativeTender", "required",
-					"order.breakdown.dualPricing.alternativeTender is required when dual pricing is offered")
-			}
-		}
-		if _, ok := Lookup(v, "customizationOptions", "closedLoopOptions"); ok {
-			if _, ebt := Lookup(v, "customizationOptions", "ebtDetails"); ebt {
-				AddProblem(errs, "customizationOptions.closedLoopOptions", "not allowed",
-					"customizationOptions takes closedLoopOptions or ebtDetails, not both")
-			}
-		}
-	})
-	if err != nil {
-		return nil, err
-	}
-	if b := req.Order.Breakdown; b != nil {
-		if err := b.check(req.Order.Amount); err != nil {
-			return nil, err
-		}
-	}
-	return req, nil
-}
-
-// tipRules checks that a tip says how much or asks for a prompt, in a way
-// that matches its type.
-func tipRules(tip map[string]any, errs *[]FieldError) {
-	const at = "order.breakdown.tip"
-	_, hasAmount := tip["amount"]
-	_, hasPct := tip["percentage"]
-	switch {
-	case tip["mode"] == TipPrompted && (hasAmount || hasPct):
-		AddProblem(errs, at+".mode", "not allowed", "%s.mode prompted asks the cardholder for the tip: leave out amount and percentage", at)
-	case tip["type"] == TipFixedAmount && hasPct:
-		AddProblem(errs, at+".percentage", "not allowed", "%s.percentage does not go with type fixedAmount: send amount", at)
-	case tip["type"] == TipPercentage && hasAmount:
-		AddProblem(errs, at+".amount", "not allowed", "%s.amount does not go with type percentage: send percentage (Ferry works out the amount)", at)
-	}
-}
-
 // Expected returns what the breakdown adds up to: the subtotal, the
 // cashback, the POS's tip (a percentage of the subtotal, rounded half up;
 // nothing for a tip still to be prompted) and each tax (its rate of the
@@ -296,27 +103,6 @@ func (b *Breakdown) TipAmount() int64 {
 		return PercentOf(b.Subtotal, *t.Percentage)
 	}
 	return 0
-}
-
-// check enforces the rules between a breakdown and the order's amount.
-func (b *Breakdown) check(amount int64) error {
-	var fields []FieldError
-	var health int64
-	for _, h := range b.HealthcareExpenses {
-		health += h.Amount
-	}
-	if health > b.Subtotal {
-		fields = append(fields, FieldError{Parameter: "order.breakdown.healthcareExpenses", Detail: "too large",
-			Message: fmt.Sprintf("the healthcare expenses (%d) are part of the subtotal and cannot exceed it (%d)", health, b.Subtotal)})
-	}
-	if want := b.Expected(); want != amount {
-		fields = append(fields, FieldError{Parameter: "order.amount", Detail: "does not add up",
-			Message: fmt.Sprintf("order.amount is %d, but the breakdown adds up to %d (subtotal + cashbackAmount + tip + taxes)", amount, want)})
-	}
-	if len(fields) > 0 {
-		return Invalid(fields...)
-	}
-	return nil
 }
 
 // PercentOf returns pct percent of amount, rounded half up (away from
@@ -429,38 +215,9 @@ const (
 	OpAddSignature           = "addSignature"
 )
 
-// NewPayment builds the payment for a payment instruction from the card
-// read, what the cardholder chose, and the processor's answer.
-func NewPayment(id string, in *Instruction, card PaymentCard, sale SaleRead, result TransactionResult, at time.Time) *Payment {
-	req := in.Request.(*PaymentInstructionRequest)
-	order := PaymentOrder{
-		OrderID:     req.Order.OrderID,
-		DateTime:    DateTime(at),
-		Description: truncateRunes(req.Order.Description, 256),
-		Amount:      sale.Total,
-		Currency:    req.Order.Currency,
-	}
-	if b := req.Order.Breakdown; b != nil {
-		order.Breakdown = b.settled(sale)
-	}
-	p := &Payment{
-		PaymentID:            id,
-		ProcessingTerminalID: req.ProcessingTerminalID,
-		Operator:             req.Operator,
-		Order:                order,
-		Customer:             req.Customer,
-		Card:                 card,
-		TransactionResult:    result,
-		MerchantID:           in.MerchantID,
-		InstructionID:        in.ID,
-	}
-	p.SupportedOperations = supportedOperations(req, result)
-	return p
-}
-
-// settled is the breakdown as the payment shows it: the prompted tip's
+// Settled is the breakdown as the payment shows it: the prompted tip's
 // amount and mode, each tax's amount, and the dual-pricing choice.
-func (b *Breakdown) settled(sale SaleRead) *Breakdown {
+func (b *Breakdown) Settled(sale SaleRead) *Breakdown {
 	out := *b
 	if t := b.Tip; t != nil {
 		tip := *t
@@ -498,20 +255,6 @@ func (b *Breakdown) settled(sale SaleRead) *Breakdown {
 		out.Taxes = append(out.Taxes, tax)
 	}
 	return &out
-}
-
-// supportedOperations lists what a POS may do next with the payment.
-func supportedOperations(req *PaymentInstructionRequest, result TransactionResult) []string {
-	if result.ResponseCode != ResponseApproved && result.ResponseCode != ResponsePartial {
-		return nil
-	}
-	switch {
-	case result.Type == TransactionTypePreAuthorization:
-		return []string{OpCapture, OpFullyReverse, OpIncrementAuthorization}
-	case req.ProcessAsSale != nil && *req.ProcessAsSale:
-		return []string{OpRefund}
-	}
-	return []string{OpFullyReverse, OpPartiallyReverse, OpAdjustTip, OpAddSignature}
 }
 
 // ValidPaymentID reports whether s has the form of a payment id (exactly

@@ -17,6 +17,7 @@ import (
 	"github.com/ferrygateway/ferry/ferrytest"
 	"github.com/ferrygateway/ferry/internal/httpx"
 	"github.com/ferrygateway/ferry/notify"
+	"github.com/ferrygateway/ferry/payroc"
 	"github.com/ferrygateway/ferry/sim"
 )
 
@@ -63,7 +64,7 @@ func newTarget(f *testing.F) *target {
 	submit := func(serial string) string {
 		w := tg.do("POST", "/v1/devices/"+serial+"/refund-instructions", ferry.NewIdempotencyKey(),
 			`{"processingTerminalId":"1234001","order":{"orderId":"O-1","description":"fuzz","currency":"USD","amount":4999}}`, "")
-		var in ferry.RefundInstruction
+		var in payroc.RefundInstruction
 		if w.Code != 202 || json.Unmarshal(w.Body.Bytes(), &in) != nil {
 			f.Fatalf("submit: %d %s", w.Code, w.Body)
 		}

@@ -4,10 +4,12 @@ import (
 	"net/http"
 	"net/url"
 
+	"github.com/google/uuid"
+
 	"github.com/ferrygateway/ferry"
 	"github.com/ferrygateway/ferry/core"
 	"github.com/ferrygateway/ferry/internal/httpx"
-	"github.com/google/uuid"
+	"github.com/ferrygateway/ferry/payroc"
 )
 
 // submitInstruction queues an instruction of kind k: 202 with the
@@ -105,11 +107,11 @@ func (s *Server) instruction(r *http.Request, in *ferry.InstructionState) any {
 	}
 	switch in.Kind {
 	case ferry.KindPayment:
-		return &ferry.PaymentInstruction{PaymentInstructionID: in.ID, Status: status, ErrorMessage: errorMessage, Link: link}
+		return &payroc.PaymentInstruction{PaymentInstructionID: in.ID, Status: status, ErrorMessage: errorMessage, Link: link}
 	case ferry.KindSignature:
-		return &ferry.SignatureInstruction{SignatureInstructionID: in.ID, Status: status, ErrorMessage: errorMessage, Link: link}
+		return &payroc.SignatureInstruction{SignatureInstructionID: in.ID, Status: status, ErrorMessage: errorMessage, Link: link}
 	}
-	return &ferry.RefundInstruction{RefundInstructionID: in.ID, Status: status, ErrorMessage: errorMessage, Link: link}
+	return &payroc.RefundInstruction{RefundInstructionID: in.ID, Status: status, ErrorMessage: errorMessage, Link: link}
 }
 
 // parseIdempotencyKey accepts a UUID in its canonical 36-character form,

@@ -38,7 +38,6 @@ type Server struct {
 	rd  *httpx.Renderer
 	// polls counts each merchant's waiting status GETs.
 	polls *httpx.Limiter
-
 }
 
 // New returns the API over svc. logger may be nil.

@@ -8,9 +8,9 @@
 // The three steps of an unreferenced refund:
 //
 //	c, err := client.New(client.Ferry("http://127.0.0.1:8080"), apiKey)
-//	in, err := c.CreateRefundInstruction(ctx, "1850010868", ferry.RefundInstructionRequest{
+//	in, err := c.CreateRefundInstruction(ctx, "1850010868", payroc.RefundInstructionRequest{
 //		ProcessingTerminalID: "1234001",
-//		Order: ferry.InstructionOrder{OrderID: "OrderRef6543", Amount: 4999, Currency: "USD"},
+//		Order: payroc.InstructionOrder{OrderID: "OrderRef6543", Amount: 4999, Currency: "USD"},
 //	})
 //	in, err = c.WaitRefundInstruction(ctx, in.RefundInstructionID, nil)
 //	refund, err := c.RefundOf(ctx, in)

@@ -18,6 +18,7 @@ import (
 	"github.com/ferrygateway/ferry/core"
 	"github.com/ferrygateway/ferry/ferrytest"
 	"github.com/ferrygateway/ferry/notify"
+	"github.com/ferrygateway/ferry/payroc"
 	"github.com/ferrygateway/ferry/sim"
 )
 
@@ -120,10 +121,10 @@ func newClient(t *testing.T, fs *ferryServer, opts ...Option) (*Client, *[]time.
 	return c, waits
 }
 
-func refund(amount int64) ferry.RefundInstructionRequest {
-	return ferry.RefundInstructionRequest{
+func refund(amount int64) payroc.RefundInstructionRequest {
+	return payroc.RefundInstructionRequest{
 		ProcessingTerminalID: "1234001",
-		Order:                ferry.InstructionOrder{OrderID: "OrderRef6543", Description: "Refund", Amount: amount, Currency: "USD"},
+		Order:                payroc.InstructionOrder{OrderID: "OrderRef6543", Description: "Refund", Amount: amount, Currency: "USD"},
 	}
 }
 
@@ -136,7 +137,7 @@ func TestFlow(t *testing.T) {
 		t.Fatalf("create = %+v, %v", in, err)
 	}
 	var updates []ferry.Status
-	done, err := c.WaitRefundInstruction(ctx, in.RefundInstructionID, func(in *ferry.RefundInstruction) { updates = append(updates, in.Status) })
+	done, err := c.WaitRefundInstruction(ctx, in.RefundInstructionID, func(in *payroc.RefundInstruction) { updates = append(updates, in.Status) })
 	if err != nil || done.Status != ferry.StatusCompleted || updates[len(updates)-1] != ferry.StatusCompleted {
 		t.Fatalf("wait = %+v, %v (updates %v)", done, err, updates)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/ferrygateway/ferry/client"
 	"github.com/ferrygateway/ferry/core"
 	"github.com/ferrygateway/ferry/notify"
+	"github.com/ferrygateway/ferry/payroc"
 	"github.com/ferrygateway/ferry/sim"
 	"github.com/ferrygateway/ferry/sqlite"
 )
@@ -31,9 +32,9 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	in, err := c.CreateRefundInstruction(ctx, "1850010868", ferry.RefundInstructionRequest{
+	in, err := c.CreateRefundInstruction(ctx, "1850010868", payroc.RefundInstructionRequest{
 		ProcessingTerminalID: "1234001",
-		Order: ferry.InstructionOrder{OrderID: "OrderRef6543", Description: "Refund for order OrderRef6543",
+		Order: payroc.InstructionOrder{OrderID: "OrderRef6543", Description: "Refund for order OrderRef6543",
 			Amount: 4999, Currency: "USD"},
 	})
 	if err != nil {
@@ -65,9 +66,9 @@ func ExampleClient_CancelRefundInstruction() {
 	defer stop()
 	ctx := context.Background()
 	c, _ := client.New(client.Ferry(ferryURL), apiKey)
-	in, _ := c.CreateRefundInstruction(ctx, "1850010868", ferry.RefundInstructionRequest{
+	in, _ := c.CreateRefundInstruction(ctx, "1850010868", payroc.RefundInstructionRequest{
 		ProcessingTerminalID: "1234001",
-		Order:                ferry.InstructionOrder{OrderID: "O-2", Amount: 1000, Currency: "EUR"},
+		Order:                payroc.InstructionOrder{OrderID: "O-2", Amount: 1000, Currency: "EUR"},
 	})
 	c.WaitRefundInstruction(ctx, in.RefundInstructionID, nil)
 

@@ -6,28 +6,29 @@ import (
 	"net/url"
 
 	"github.com/ferrygateway/ferry"
+	"github.com/ferrygateway/ferry/payroc"
 )
 
 // CreatePaymentInstruction sends a payment instruction (a sale, or a
 // pre-authorization with AutoCapture false) to the device with the serial
 // number. The answer has status inProgress.
-func (c *Client) CreatePaymentInstruction(ctx context.Context, serialNumber string, req ferry.PaymentInstructionRequest, opts ...CallOption) (*ferry.PaymentInstruction, error) {
-	var in ferry.PaymentInstruction
+func (c *Client) CreatePaymentInstruction(ctx context.Context, serialNumber string, req payroc.PaymentInstructionRequest, opts ...CallOption) (*payroc.PaymentInstruction, error) {
+	var in payroc.PaymentInstruction
 	return &in, c.submit(ctx, ferry.KindPayment, serialNumber, req, &in, opts)
 }
 
 // GetPaymentInstruction asks once for a payment instruction; the server
 // may hold the request until the status changes.
-func (c *Client) GetPaymentInstruction(ctx context.Context, id string) (*ferry.PaymentInstruction, error) {
-	var in ferry.PaymentInstruction
+func (c *Client) GetPaymentInstruction(ctx context.Context, id string) (*payroc.PaymentInstruction, error) {
+	var in payroc.PaymentInstruction
 	return &in, c.get(ctx, ferry.KindPayment, id, &in)
 }
 
 // WaitPaymentInstruction long-polls until the instruction leaves
 // inProgress, as WaitRefundInstruction does.
-func (c *Client) WaitPaymentInstruction(ctx context.Context, id string, onUpdate func(*ferry.PaymentInstruction)) (*ferry.PaymentInstruction, error) {
-	return wait(ctx, func() (*ferry.PaymentInstruction, error) { return c.GetPaymentInstruction(ctx, id) },
-		func(in *ferry.PaymentInstruction) ferry.Status { return in.Status }, onUpdate)
+func (c *Client) WaitPaymentInstruction(ctx context.Context, id string, onUpdate func(*payroc.PaymentInstruction)) (*payroc.PaymentInstruction, error) {
+	return wait(ctx, func() (*payroc.PaymentInstruction, error) { return c.GetPaymentInstruction(ctx, id) },
+		func(in *payroc.PaymentInstruction) ferry.Status { return in.Status }, onUpdate)
 }
 
 // CancelPaymentInstruction cancels a payment instruction whose card has
@@ -50,7 +51,7 @@ func (c *Client) GetPayment(ctx context.Context, paymentID string) (*ferry.Payme
 }
 
 // PaymentOf returns the payment a completed instruction links to.
-func (c *Client) PaymentOf(ctx context.Context, in *ferry.PaymentInstruction) (*ferry.Payment, error) {
+func (c *Client) PaymentOf(ctx context.Context, in *payroc.PaymentInstruction) (*ferry.Payment, error) {
 	id, ok := PaymentID(in)
 	if !ok {
 		return nil, fmt.Errorf("client: instruction %s is %s and links to no payment", in.PaymentInstructionID, in.Status)
@@ -60,7 +61,7 @@ func (c *Client) PaymentOf(ctx context.Context, in *ferry.PaymentInstruction) (*
 
 // PaymentID takes the payment id from a completed instruction's link. A
 // closed-loop read links elsewhere (see ClosedLoopReadID).
-func PaymentID(in *ferry.PaymentInstruction) (string, bool) {
+func PaymentID(in *payroc.PaymentInstruction) (string, bool) {
 	if in == nil {
 		return "", false
 	}
@@ -69,7 +70,7 @@ func PaymentID(in *ferry.PaymentInstruction) (string, bool) {
 
 // ClosedLoopReadID takes the closed-loop read's id from a completed
 // instruction's link.
-func ClosedLoopReadID(in *ferry.PaymentInstruction) (string, bool) {
+func ClosedLoopReadID(in *payroc.PaymentInstruction) (string, bool) {
 	if in == nil {
 		return "", false
 	}
@@ -84,23 +85,23 @@ func (c *Client) GetClosedLoopRead(ctx context.Context, id string) (*ferry.Close
 
 // CreateSignatureInstruction asks the device to capture the cardholder's
 // signature. The answer has status inProgress.
-func (c *Client) CreateSignatureInstruction(ctx context.Context, serialNumber, processingTerminalID string, opts ...CallOption) (*ferry.SignatureInstruction, error) {
-	var in ferry.SignatureInstruction
-	req := ferry.SignatureInstructionRequest{ProcessingTerminalID: processingTerminalID}
+func (c *Client) CreateSignatureInstruction(ctx context.Context, serialNumber, processingTerminalID string, opts ...CallOption) (*payroc.SignatureInstruction, error) {
+	var in payroc.SignatureInstruction
+	req := payroc.SignatureInstructionRequest{ProcessingTerminalID: processingTerminalID}
 	return &in, c.submit(ctx, ferry.KindSignature, serialNumber, req, &in, opts)
 }
 
 // GetSignatureInstruction asks once for a signature instruction.
-func (c *Client) GetSignatureInstruction(ctx context.Context, id string) (*ferry.SignatureInstruction, error) {
-	var in ferry.SignatureInstruction
+func (c *Client) GetSignatureInstruction(ctx context.Context, id string) (*payroc.SignatureInstruction, error) {
+	var in payroc.SignatureInstruction
 	return &in, c.get(ctx, ferry.KindSignature, id, &in)
 }
 
 // WaitSignatureInstruction long-polls until the instruction leaves
 // inProgress.
-func (c *Client) WaitSignatureInstruction(ctx context.Context, id string, onUpdate func(*ferry.SignatureInstruction)) (*ferry.SignatureInstruction, error) {
-	return wait(ctx, func() (*ferry.SignatureInstruction, error) { return c.GetSignatureInstruction(ctx, id) },
-		func(in *ferry.SignatureInstruction) ferry.Status { return in.Status }, onUpdate)
+func (c *Client) WaitSignatureInstruction(ctx context.Context, id string, onUpdate func(*payroc.SignatureInstruction)) (*payroc.SignatureInstruction, error) {
+	return wait(ctx, func() (*payroc.SignatureInstruction, error) { return c.GetSignatureInstruction(ctx, id) },
+		func(in *payroc.SignatureInstruction) ferry.Status { return in.Status }, onUpdate)
 }
 
 // CancelSignatureInstruction cancels a signature instruction that has not
@@ -122,7 +123,7 @@ func (c *Client) GetSignature(ctx context.Context, signatureID string) (*ferry.S
 }
 
 // SignatureOf returns the signature a completed instruction links to.
-func (c *Client) SignatureOf(ctx context.Context, in *ferry.SignatureInstruction) (*ferry.Signature, error) {
+func (c *Client) SignatureOf(ctx context.Context, in *payroc.SignatureInstruction) (*ferry.Signature, error) {
 	id, ok := linkID(in.Status, in.Link, ferry.RelSignature)
 	if !ok {
 		return nil, fmt.Errorf("client: instruction %s is %s and links to no signature", in.SignatureInstructionID, in.Status)

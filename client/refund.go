@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/ferrygateway/ferry"
+	"github.com/ferrygateway/ferry/payroc"
 )
 
 // CallOption adjusts one call.
@@ -119,16 +120,16 @@ func linkID(status ferry.Status, link *ferry.Link, rel string) (string, bool) {
 
 // CreateRefundInstruction sends a refund instruction to the device with the
 // serial number. The answer has status inProgress.
-func (c *Client) CreateRefundInstruction(ctx context.Context, serialNumber string, req ferry.RefundInstructionRequest, opts ...CallOption) (*ferry.RefundInstruction, error) {
-	var in ferry.RefundInstruction
+func (c *Client) CreateRefundInstruction(ctx context.Context, serialNumber string, req payroc.RefundInstructionRequest, opts ...CallOption) (*payroc.RefundInstruction, error) {
+	var in payroc.RefundInstruction
 	return &in, c.submit(ctx, ferry.KindRefund, serialNumber, req, &in, opts)
 }
 
 // GetRefundInstruction asks once for an instruction. The server may hold
 // the request until the status changes (up to about a minute) before it
 // answers.
-func (c *Client) GetRefundInstruction(ctx context.Context, id string) (*ferry.RefundInstruction, error) {
-	var in ferry.RefundInstruction
+func (c *Client) GetRefundInstruction(ctx context.Context, id string) (*payroc.RefundInstruction, error) {
+	var in payroc.RefundInstruction
 	return &in, c.get(ctx, ferry.KindRefund, id, &in)
 }
 
@@ -136,9 +137,9 @@ func (c *Client) GetRefundInstruction(ctx context.Context, id string) (*ferry.Re
 // onUpdate, if not nil, sees every answer whose status differs from the one
 // before (the first answer included). It returns when the status is
 // completed, failure or canceled, or when ctx ends.
-func (c *Client) WaitRefundInstruction(ctx context.Context, id string, onUpdate func(*ferry.RefundInstruction)) (*ferry.RefundInstruction, error) {
-	return wait(ctx, func() (*ferry.RefundInstruction, error) { return c.GetRefundInstruction(ctx, id) },
-		func(in *ferry.RefundInstruction) ferry.Status { return in.Status }, onUpdate)
+func (c *Client) WaitRefundInstruction(ctx context.Context, id string, onUpdate func(*payroc.RefundInstruction)) (*payroc.RefundInstruction, error) {
+	return wait(ctx, func() (*payroc.RefundInstruction, error) { return c.GetRefundInstruction(ctx, id) },
+		func(in *payroc.RefundInstruction) ferry.Status { return in.Status }, onUpdate)
 }
 
 // CancelRefundInstruction cancels an instruction whose card has not been
@@ -162,7 +163,7 @@ func (c *Client) GetRefund(ctx context.Context, refundID string) (*ferry.Refund,
 }
 
 // RefundOf returns the refund a completed instruction links to.
-func (c *Client) RefundOf(ctx context.Context, in *ferry.RefundInstruction) (*ferry.Refund, error) {
+func (c *Client) RefundOf(ctx context.Context, in *payroc.RefundInstruction) (*ferry.Refund, error) {
 	id, ok := RefundID(in)
 	if !ok {
 		return nil, fmt.Errorf("client: instruction %s is %s and links to no refund", in.RefundInstructionID, in.Status)
@@ -171,7 +172,7 @@ func (c *Client) RefundOf(ctx context.Context, in *ferry.RefundInstruction) (*fe
 }
 
 // RefundID takes the refund id from a completed instruction's link.
-func RefundID(in *ferry.RefundInstruction) (string, bool) {
+func RefundID(in *payroc.RefundInstruction) (string, bool) {
 	if in == nil {
 		return "", false
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ferrygateway/ferry"
+	"github.com/ferrygateway/ferry/payroc"
 )
 
 var entryMethods = []string{"icc", "keyed", "swiped", "swipedFallback", "contactlessIcc", "contactlessMsr"}
@@ -63,7 +64,7 @@ func (c *deviceConn) CardRead(ctx context.Context, l ferry.Lease, card ferry.Car
 		if !kinds[in.Kind].readsCard {
 			return "", "", wrongCall(in, ferry.DeviceCallCardRead)
 		}
-		if r, ok := in.Request.(*ferry.PaymentInstructionRequest); ok {
+		if r, ok := in.Request.(*payroc.PaymentInstructionRequest); ok {
 			if r.ClosedLoop() != "" {
 				return "", "", wrongCall(in, ferry.DeviceCallCardRead)
 			}
@@ -209,7 +210,7 @@ func (c *deviceConn) ClosedLoopRead(ctx context.Context, l ferry.Lease, data []b
 	}
 	return c.finish(ctx, l, ferry.DeviceCallClosedLoopRead,
 		func(in *ferry.Instruction) bool {
-			r, ok := in.Request.(*ferry.PaymentInstructionRequest)
+			r, ok := in.Request.(*payroc.PaymentInstructionRequest)
 			return ok && r.ClosedLoop() != ""
 		},
 		ferry.RelClosedLoopRead, func(tx ferry.Tx, in *ferry.Instruction, id string) error {

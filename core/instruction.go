@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/ferrygateway/ferry"
 	"github.com/google/uuid"
+
+	"github.com/ferrygateway/ferry"
+	"github.com/ferrygateway/ferry/payroc"
 )
 
 // SubmitParams is an instruction submission as the API received it.
@@ -147,7 +149,7 @@ func (s *Service) checkSubmission(ctx context.Context, p SubmitParams) (ferry.In
 		return nil, nil, ferry.Invalid(ferry.FieldError{Parameter: "processingTerminalId", Detail: "wrong terminal",
 			Message: fmt.Sprintf("device %s belongs to processing terminal %s, not %s", shown(dev.SerialNumber), shown(dev.ProcessingTerminalID), ferry.Quote(req.Terminal()))})
 	}
-	if r, ok := req.(*ferry.PaymentInstructionRequest); ok && r.Order.Breakdown != nil && r.Order.Breakdown.Tip != nil {
+	if r, ok := req.(*payroc.PaymentInstructionRequest); ok && r.Order.Breakdown != nil && r.Order.Breakdown.Tip != nil {
 		// A tip needs a terminal that takes tips (one read, only then).
 		t, err := s.store.TerminalGet(ctx, p.MerchantID, dev.ProcessingTerminalID)
 		if err == nil && !t.Tips.Enabled {

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/ferrygateway/ferry"
+	"github.com/ferrygateway/ferry/payroc"
 )
 
 // kindSpec is what one kind of instruction adds to the shared machine (the
@@ -28,9 +29,9 @@ type kindSpec struct {
 
 var kinds = map[ferry.InstructionKind]*kindSpec{
 	ferry.KindRefund: {
-		decode: func(b []byte) (ferry.InstructionRequest, error) { return ferry.DecodeRefundInstructionRequest(b) },
+		decode: func(b []byte) (ferry.InstructionRequest, error) { return payroc.DecodeRefundInstructionRequest(b) },
 		assign: func(a *ferry.Assignment, in *ferry.Instruction) {
-			r := in.Request.(*ferry.RefundInstructionRequest)
+			r := in.Request.(*payroc.RefundInstructionRequest)
 			a.Amount, a.Currency = r.Order.Amount, r.Order.Currency
 			a.OrderID, a.Description, a.Operator = r.Order.OrderID, r.Order.Description, r.Operator
 			a.EntryMethod = r.EntryMethod()
@@ -48,14 +49,14 @@ var kinds = map[ferry.InstructionKind]*kindSpec{
 		record: recordRefund,
 	},
 	ferry.KindPayment: {
-		decode:    func(b []byte) (ferry.InstructionRequest, error) { return ferry.DecodePaymentInstructionRequest(b) },
+		decode:    func(b []byte) (ferry.InstructionRequest, error) { return payroc.DecodePaymentInstructionRequest(b) },
 		assign:    assignPayment,
 		readsCard: true,
 		authorize: authorizeSale,
 		record:    recordPayment,
 	},
 	ferry.KindSignature: {
-		decode: func(b []byte) (ferry.InstructionRequest, error) { return ferry.DecodeSignatureInstructionRequest(b) },
+		decode: func(b []byte) (ferry.InstructionRequest, error) { return payroc.DecodeSignatureInstructionRequest(b) },
 		assign: func(*ferry.Assignment, *ferry.Instruction) {},
 	},
 }
@@ -64,7 +65,7 @@ var kinds = map[ferry.InstructionKind]*kindSpec{
 func recordRefund(ctx context.Context, tx ferry.Tx, in *ferry.Instruction, result ferry.TransactionResult) (string, string, string, error) {
 	result.Type = ferry.TransactionTypeRefund
 	result.Currency = in.Amount().Currency
-	r := ferry.NewRefund(ferry.NewRefundID(), in, *in.Card, result, tx.Now())
+	r := payroc.NewRefund(ferry.NewRefundID(), in, *in.Card, result, tx.Now())
 	if err := tx.RefundInsert(ctx, r); err != nil {
 		return "", "", "", err
 	}
@@ -74,7 +75,7 @@ func recordRefund(ctx context.Context, tx ferry.Tx, in *ferry.Instruction, resul
 // assignPayment tells the device the amount and how to run the sale: the
 // tip prompt, cashback, dual pricing, EBT or a closed-loop read.
 func assignPayment(a *ferry.Assignment, in *ferry.Instruction) {
-	r := in.Request.(*ferry.PaymentInstructionRequest)
+	r := in.Request.(*payroc.PaymentInstructionRequest)
 	a.Amount, a.Currency = r.Order.Amount, r.Order.Currency
 	a.OrderID, a.Description, a.Operator = r.Order.OrderID, r.Order.Description, r.Operator
 	a.EntryMethod = r.EntryMethod()
@@ -105,7 +106,7 @@ func assignPayment(a *ferry.Assignment, in *ferry.Instruction) {
 // saleRead works out what a card read adds to a payment: the tip the
 // cardholder chose (only where the device prompted), the card price under
 // dual pricing, and the total to authorize.
-func saleRead(r *ferry.PaymentInstructionRequest, card ferry.CardRead) (ferry.SaleRead, error) {
+func saleRead(r *payroc.PaymentInstructionRequest, card ferry.CardRead) (ferry.SaleRead, error) {
 	sale := ferry.SaleRead{Total: r.Order.Amount}
 	b := r.Order.Breakdown
 	if card.TipAmount != nil && *card.TipAmount > 0 {
@@ -132,7 +133,7 @@ func saleRead(r *ferry.PaymentInstructionRequest, card ferry.CardRead) (ferry.Sa
 
 // authorizeSale asks the processor for the sale or pre-authorization.
 func authorizeSale(ctx context.Context, p ferry.Processor, in *ferry.Instruction, card ferry.CardRead) (ferry.TransactionResult, error) {
-	r := in.Request.(*ferry.PaymentInstructionRequest)
+	r := in.Request.(*payroc.PaymentInstructionRequest)
 	sale := ferry.ProcessorSale{
 		Key:                  in.ID,
 		MerchantID:           in.MerchantID,
@@ -155,7 +156,7 @@ func authorizeSale(ctx context.Context, p ferry.Processor, in *ferry.Instruction
 
 // recordPayment stores the payment of a payment instruction.
 func recordPayment(ctx context.Context, tx ferry.Tx, in *ferry.Instruction, result ferry.TransactionResult) (string, string, string, error) {
-	r := in.Request.(*ferry.PaymentInstructionRequest)
+	r := in.Request.(*payroc.PaymentInstructionRequest)
 	result.Currency = r.Order.Currency
 	if result.Type == "" {
 		result.Type = ferry.TransactionTypeSale
@@ -173,14 +174,14 @@ func recordPayment(ctx context.Context, tx ferry.Tx, in *ferry.Instruction, resu
 		card.Balances = []ferry.CardBalance{{BenefitCategory: ebtCategory(r), Amount: *result.Balance, Currency: r.Order.Currency}}
 		result.Balance = nil
 	}
-	p := ferry.NewPayment(ferry.NewRefundID(), in, card, sale, result, tx.Now())
+	p := payroc.NewPayment(ferry.NewRefundID(), in, card, sale, result, tx.Now())
 	if err := tx.PaymentInsert(ctx, p); err != nil {
 		return "", "", "", err
 	}
 	return p.PaymentID, ferry.RelPayment, "payment " + p.PaymentID + ": " + result.ResponseCode + " " + result.ResponseMessage, nil
 }
 
-func ebtCategory(r *ferry.PaymentInstructionRequest) string {
+func ebtCategory(r *payroc.PaymentInstructionRequest) string {
 	if c := r.CustomizationOptions; c != nil && c.EBTDetails != nil {
 		return c.EBTDetails.BenefitCategory
 	}
@@ -190,7 +191,7 @@ func ebtCategory(r *ferry.PaymentInstructionRequest) string {
 // newSecureToken saves a card: the POS's secureTokenId or a new one, and a
 // token that stands for the card. The token is 16 digits that fail the
 // Luhn check, so that nothing mistakes it for a card number.
-func newSecureToken(r *ferry.PaymentInstructionRequest, card *ferry.Card) *ferry.SecureToken {
+func newSecureToken(r *payroc.PaymentInstructionRequest, card *ferry.Card) *ferry.SecureToken {
 	id := r.CredentialOnFile.SecureTokenID
 	if id == "" {
 		id = "MREF_" + newInstructionID()

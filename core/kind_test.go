@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/ferrygateway/ferry"
+	"github.com/ferrygateway/ferry/payroc"
 )
 
 // submitKind queues an instruction of kind k with body b on the env's
@@ -268,7 +269,7 @@ func testSaleSettledBySweeper(t *testing.T, open opener) {
 	card := ferry.SandboxCard
 	card.TipAmount = &tip
 	_, err := c.held(e.ctx, a.Lease, func(tx ferry.Tx, in *ferry.Instruction) (string, string, error) {
-		sale, err := saleRead(in.Request.(*ferry.PaymentInstructionRequest), card)
+		sale, err := saleRead(in.Request.(*payroc.PaymentInstructionRequest), card)
 		if err != nil {
 			return "", "", err
 		}

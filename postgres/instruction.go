@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"time"
 
-	"github.com/ferrygateway/ferry"
 	"github.com/jackc/pgx/v5"
+
+	"github.com/ferrygateway/ferry"
+	"github.com/ferrygateway/ferry/payroc"
 )
 
 const instructionColumns = `id, merchant_id, device_id, kind, phase, version, request, lease_token, lease_session,
@@ -27,7 +29,7 @@ func scanInstruction(s scanner) (*ferry.Instruction, error) {
 	if err != nil {
 		return nil, err
 	}
-	if in.Request, err = ferry.UnmarshalRequest(in.Kind, request); err != nil {
+	if in.Request, err = payroc.UnmarshalRequest(in.Kind, request); err != nil {
 		return nil, err
 	}
 	if card != nil {

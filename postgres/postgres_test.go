@@ -9,6 +9,7 @@ import (
 	"github.com/ferrygateway/ferry"
 	"github.com/ferrygateway/ferry/ferrytest"
 	"github.com/ferrygateway/ferry/notify"
+	"github.com/ferrygateway/ferry/payroc"
 	"github.com/ferrygateway/ferry/postgres"
 	"github.com/ferrygateway/ferry/storetest"
 )
@@ -97,7 +98,7 @@ func TestNotifierAcrossInstances(t *testing.T) {
 			return err
 		}
 		return tx.InstructionInsert(ctx, &ferry.Instruction{ID: "i1", MerchantID: "m1", DeviceID: "d1", Kind: ferry.KindRefund,
-			Phase: ferry.PhaseQueued, Request: &ferry.RefundInstructionRequest{Order: ferry.InstructionOrder{Amount: 1, Currency: "USD"}},
+			Phase: ferry.PhaseQueued, Request: &payroc.RefundInstructionRequest{Order: payroc.InstructionOrder{Amount: 1, Currency: "USD"}},
 			CreatedAt: now, UpdatedAt: now})
 	})
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ferrygateway/ferry"
+	"github.com/ferrygateway/ferry/payroc"
 )
 
 const instructionColumns = `id, merchant_id, device_id, kind, phase, version, request, amount, currency, order_id,
@@ -30,7 +31,7 @@ func scanInstruction(s scanner) (*ferry.Instruction, error) {
 	if err != nil {
 		return nil, err
 	}
-	if in.Request, err = ferry.UnmarshalRequest(in.Kind, []byte(request)); err != nil {
+	if in.Request, err = payroc.UnmarshalRequest(in.Kind, []byte(request)); err != nil {
 		return nil, err
 	}
 	if card.Valid {

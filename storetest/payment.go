@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ferrygateway/ferry"
+	"github.com/ferrygateway/ferry/payroc"
 )
 
 // paymentInstruction stores a payment instruction with a breakdown, a
@@ -17,14 +18,14 @@ func (h *harness) paymentInstruction(d *ferry.Device, amount int64) *ferry.Instr
 	cashback := int64(0)
 	pct := json.Number("7.25")
 	in.Kind = ferry.KindPayment
-	in.Request = &ferry.PaymentInstructionRequest{
+	in.Request = &payroc.PaymentInstructionRequest{
 		ProcessingTerminalID: d.ProcessingTerminalID,
 		Operator:             "Jane",
-		Order: ferry.PaymentInstructionOrder{OrderID: "O-2", Amount: amount, Currency: "USD",
+		Order: payroc.PaymentInstructionOrder{OrderID: "O-2", Amount: amount, Currency: "USD",
 			Breakdown: &ferry.Breakdown{Subtotal: amount, CashbackAmount: &cashback,
 				Tip:   &ferry.Tip{Type: ferry.TipPercentage},
 				Taxes: []ferry.Tax{{Type: "rate", Name: "State", Rate: pct}}}},
-		CredentialOnFile: &ferry.CredentialOnFile{Tokenize: new(true)},
+		CredentialOnFile: &payroc.CredentialOnFile{Tokenize: new(true)},
 		AutoCapture:      new(false),
 	}
 	h.update(func(tx ferry.Tx) error { return tx.InstructionInsert(h.ctx, in) })
@@ -65,7 +66,7 @@ func testPayment(t *testing.T, h *harness) {
 	in.Card = &ferry.Card{Type: "Visa Credit", EntryMethod: "icc", CardNumber: "453985******7062", ExpiryDate: "1230"}
 	authorized := int64(2300)
 	at := h.clock.Now().Truncate(time.Second) // Payroc's dateTime has seconds
-	p := ferry.NewPayment("M2MJOG6O2Y", in,
+	p := payroc.NewPayment("M2MJOG6O2Y", in,
 		ferry.PaymentCard{Card: *in.Card, SecureToken: &ferry.SecureToken{SecureTokenID: "MREF_1", CustomerName: "Cardholder", Token: ferry.NewSecureToken(), Status: "notValidated"}},
 		ferry.SaleRead{Tip: 300, Total: 2300},
 		ferry.TransactionResult{Type: "preAuthorization", Status: "pending", ApprovalCode: "OK0001", AuthorizedAmount: &authorized,
@@ -96,7 +97,7 @@ func testSignatureAndClosedLoopRead(t *testing.T, h *harness) {
 	d := h.device(m, "SN-1")
 	in := h.newInstruction(d, 0)
 	in.Kind = ferry.KindSignature
-	in.Request = &ferry.SignatureInstructionRequest{ProcessingTerminalID: d.ProcessingTerminalID}
+	in.Request = &payroc.SignatureInstructionRequest{ProcessingTerminalID: d.ProcessingTerminalID}
 	h.update(func(tx ferry.Tx) error { return tx.InstructionInsert(h.ctx, in) })
 	got, err := h.store.InstructionGet(h.ctx, m.ID, in.ID)
 	if err != nil || !reflect.DeepEqual(got.Request, in.Request) || got.Request.Money() != (ferry.Money{}) {

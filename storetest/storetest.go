@@ -18,6 +18,7 @@ import (
 
 	"github.com/ferrygateway/ferry"
 	"github.com/ferrygateway/ferry/ferrytest"
+	"github.com/ferrygateway/ferry/payroc"
 )
 
 // Opener opens a new, empty store whose transactions take their time from
@@ -111,9 +112,9 @@ func (h *harness) newInstruction(d *ferry.Device, amount int64) *ferry.Instructi
 		DeviceID:   d.ID,
 		Kind:       ferry.KindRefund,
 		Phase:      ferry.PhaseQueued,
-		Request: &ferry.RefundInstructionRequest{
+		Request: &payroc.RefundInstructionRequest{
 			ProcessingTerminalID: d.ProcessingTerminalID,
-			Order:                ferry.InstructionOrder{OrderID: "O-1", Description: "test", Amount: amount, Currency: "USD"},
+			Order:                payroc.InstructionOrder{OrderID: "O-1", Description: "test", Amount: amount, Currency: "USD"},
 		},
 		DeadlineAt: now.Add(2 * time.Minute),
 		StopAcked:  true,
@@ -358,15 +359,15 @@ func testInstructionRoundTrip(t *testing.T, h *harness) {
 	in := h.newInstruction(d, 4999)
 	in.ID = "a37439165d134678a9100ebba3b29597"
 	withdrawal := false
-	req := in.Request.(*ferry.RefundInstructionRequest)
+	req := in.Request.(*payroc.RefundInstructionRequest)
 	req.Operator = "Jane"
 	req.Customer = &ferry.Customer{
 		FirstName: "Sarah", LastName: "Hopper", DateOfBirth: "1990-07-15",
 		BillingAddress: &ferry.Address{Address1: "1 Example Ave.", City: "Chicago", State: "Illinois", Country: "US", PostalCode: "60056"},
 		ContactMethods: []ferry.ContactMethod{{Type: "email", Value: "jane.doe@example.com"}},
 	}
-	req.CustomizationOptions = &ferry.CustomizationOptions{EntryMethod: "manualEntry",
-		EBTDetails: &ferry.EBTDetails{BenefitCategory: "cash", Withdrawal: &withdrawal}}
+	req.CustomizationOptions = &payroc.CustomizationOptions{EntryMethod: "manualEntry",
+		EBTDetails: &payroc.EBTDetails{BenefitCategory: "cash", Withdrawal: &withdrawal}}
 	h.update(func(tx ferry.Tx) error { return tx.InstructionInsert(h.ctx, in) })
 	if in.Version != 1 {
 		t.Errorf("Version after insert = %d, want 1", in.Version)
@@ -549,10 +550,10 @@ func testRefund(t *testing.T, h *harness) {
 	m := h.merchant("Acme")
 	other := h.merchant("Other")
 	in := h.instruction(h.device(m, "SN-1"), 4999)
-	in.Request.(*ferry.RefundInstructionRequest).Customer = &ferry.Customer{FirstName: "Sarah"}
+	in.Request.(*payroc.RefundInstructionRequest).Customer = &ferry.Customer{FirstName: "Sarah"}
 	authorized := int64(-4999)
 	at := h.clock.Now().Truncate(time.Microsecond)
-	r := ferry.NewRefund("CD3HN88U9F", in,
+	r := payroc.NewRefund("CD3HN88U9F", in,
 		ferry.Card{Type: "Visa Credit", EntryMethod: "icc", CardNumber: "453985******7062", ExpiryDate: "1230"},
 		ferry.TransactionResult{Type: "refund", Status: "ready", ApprovalCode: "000000", AuthorizedAmount: &authorized,
 			Currency: "USD", ResponseCode: "A", ResponseMessage: "APPROVAL", ProcessorResponseCode: "00"}, at)
@@ -579,7 +580,7 @@ func testRefund(t *testing.T, h *harness) {
 
 	// A decline has no authorized amount.
 	in2 := h.instruction(h.device(m, "SN-2"), 5051)
-	declined := ferry.NewRefund("DECLINED01", in2, r.Card,
+	declined := payroc.NewRefund("DECLINED01", in2, r.Card,
 		ferry.TransactionResult{Type: "refund", Status: "declined", Currency: "USD", ResponseCode: "D", ResponseMessage: "DECLINED"}, at)
 	h.update(func(tx ferry.Tx) error { return tx.RefundInsert(h.ctx, declined) })
 	got, _ = h.store.RefundGet(h.ctx, m.ID, "DECLINED01")

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -78,12 +79,19 @@ func TestBench(t *testing.T) {
 			}
 		}
 	}
-	if len(got) != 6 {
+	// flow measures refunds and sales: two results.
+	if len(got) != 7 || !got["flow"] || !got["flow-sale"] {
 		t.Errorf("scenarios in the results: %v", got)
 	}
-	for _, want := range []string{"vs baseline", "\n  baseline ", "1.00", "results written to " + out} {
+	for _, want := range []string{"vs baseline", "1.00", "results written to " + out} {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("the report lacks %q:\n%s", want, &stdout)
+		}
+	}
+	// Each scenario is a row of the table, names right-aligned.
+	for _, row := range []string{"baseline", "flow", "flow-sale"} {
+		if !regexp.MustCompile(`(?m)^ +` + row + ` `).MatchString(stdout.String()) {
+			t.Errorf("the report has no %s row:\n%s", row, &stdout)
 		}
 	}
 }

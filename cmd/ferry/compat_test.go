@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/ferrygateway/ferry"
+	"github.com/ferrygateway/ferry/payroc"
 )
 
 // sdkWire is what one of Payroc's official SDKs puts on the wire for the
@@ -76,7 +77,7 @@ func TestPayrocSDKWire(t *testing.T) {
 		if r.Status != 202 {
 			t.Fatalf("%s: submit: %s", sdk.name, r)
 		}
-		var in ferry.RefundInstruction
+		var in payroc.RefundInstruction
 		r.JSON(t, &in)
 		get := append(append([]string{}, auth...), sdk.bodyless...)
 		for in.Status == ferry.StatusInProgress {

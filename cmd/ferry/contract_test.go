@@ -4,8 +4,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ferrygateway/ferry"
 	"github.com/ferrygateway/ferry/internal/contract"
+	"github.com/ferrygateway/ferry/payroc"
 )
 
 // TestContract checks the bodies Ferry sends against the schemas in
@@ -32,7 +32,7 @@ func TestContract(t *testing.T) {
 	for _, body := range [][]byte{refundBody(4999), customer} {
 		r := c.submit(t, sandboxDevice, body)
 		check(submit, "post", r)
-		var in ferry.RefundInstruction
+		var in payroc.RefundInstruction
 		r.JSON(t, &in)
 		r = c.do(t, "GET", "/v1/refund-instructions/"+in.RefundInstructionID, nil)
 		check(instruction, "get", r)

@@ -18,6 +18,7 @@ import (
 
 	"github.com/ferrygateway/ferry"
 	"github.com/ferrygateway/ferry/ferrytest"
+	"github.com/ferrygateway/ferry/payroc"
 	"github.com/ferrygateway/ferry/postgres"
 	"github.com/ferrygateway/ferry/sqlite"
 )
@@ -234,7 +235,7 @@ func (h *crashHistory) client(f *fleet, token string, ci, round int, serial stri
 		case err != nil || st == 503:
 			time.Sleep(50 * time.Millisecond) // no answer: the same request again
 		case st == 202:
-			var in ferry.RefundInstruction
+			var in payroc.RefundInstruction
 			if err := json.Unmarshal(resp, &in); err != nil {
 				return err
 			}
@@ -258,7 +259,7 @@ func (h *crashHistory) client(f *fleet, token string, ci, round int, serial stri
 	// The same submission again, as a client that lost the answer would send
 	// it, to another instance: it must name the same instruction.
 	if st, resp, err := call(&instance{URL: f.url(ci + 1)}, token, "POST", "/v1/devices/"+serial+"/refund-instructions", sub.key, body); err == nil && st == 202 {
-		var again ferry.RefundInstruction
+		var again payroc.RefundInstruction
 		if err := json.Unmarshal(resp, &again); err != nil {
 			return err
 		}
@@ -318,7 +319,7 @@ func (h *crashHistory) client(f *fleet, token string, ci, round int, serial stri
 
 // saw records the final state of an instruction as a client saw it, and
 // returns the id of the refund it links to, if any.
-func (h *crashHistory) saw(id string, in *ferry.RefundInstruction) (refundID string) {
+func (h *crashHistory) saw(id string, in *payroc.RefundInstruction) (refundID string) {
 	if in.Status == ferry.StatusCompleted && in.Link != nil {
 		refundID = in.Link.Href[strings.LastIndex(in.Link.Href, "/")+1:]
 	}
@@ -330,7 +331,7 @@ func (h *crashHistory) saw(id string, in *ferry.RefundInstruction) (refundID str
 }
 
 // status long-polls an instruction once, on any process that answers.
-func (h *crashHistory) status(f *fleet, token, id string, from int) (*ferry.RefundInstruction, error) {
+func (h *crashHistory) status(f *fleet, token, id string, from int) (*payroc.RefundInstruction, error) {
 	deadline := time.Now().Add(30 * time.Second)
 	var last []string
 	for attempt := from; !h.late(&deadline, 30*time.Second); attempt++ {
@@ -344,7 +345,7 @@ func (h *crashHistory) status(f *fleet, token, id string, from int) (*ferry.Refu
 		if st != 200 {
 			return nil, fmt.Errorf("status of %s: %d %s", id, st, resp)
 		}
-		var in ferry.RefundInstruction
+		var in payroc.RefundInstruction
 		return &in, json.Unmarshal(resp, &in)
 	}
 	return nil, fmt.Errorf("no answer to a status request of %s in 30s:\n%s", id, strings.Join(last, "\n"))

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ferrygateway/ferry"
+	"github.com/ferrygateway/ferry/payroc"
 )
 
 const sandboxDevice = "1850010868"
@@ -27,7 +28,7 @@ func testRefundFlow(t *testing.T, boot starter) {
 	if r.Status != 202 || r.Header.Get("Content-Type") != "application/json" {
 		t.Fatalf("submit: %s", r)
 	}
-	var in ferry.RefundInstruction
+	var in payroc.RefundInstruction
 	r.JSON(t, &in)
 	if in.Status != ferry.StatusInProgress || len(in.RefundInstructionID) != 32 || in.Link == nil ||
 		in.Link.Rel != "self" || in.Link.Method != "GET" || in.Link.Href != s.URL+"/v1/refund-instructions/"+in.RefundInstructionID {
@@ -266,7 +267,7 @@ func testIdempotency(t *testing.T, boot starter) {
 		t.Fatalf("different request, same key: %s", other)
 	}
 	// After completion, a replay still returns the original 202.
-	var in ferry.RefundInstruction
+	var in payroc.RefundInstruction
 	first.JSON(t, &in)
 	c.poll(t, in.RefundInstructionID)
 	if again := c.submitKey(t, sandboxDevice, key, refundBody(4999)); !bytes.Equal(again.Body, first.Body) {
@@ -294,7 +295,7 @@ func testConcurrentDuplicates(t *testing.T, boot starter) {
 	}
 	// One instruction: the device is busy with it, and only with it.
 	busy := c.submit(t, sandboxDevice, refundBody(100))
-	var in ferry.RefundInstruction
+	var in payroc.RefundInstruction
 	results[0].JSON(t, &in)
 	if busy.Status != 409 || busy.Problem(t).Slug() != "device-busy" || !strings.HasSuffix(busy.Problem(t).Instance, in.RefundInstructionID) {
 		t.Fatalf("device busy: %s", busy)
@@ -311,7 +312,7 @@ func testLongPoll(t *testing.T, boot starter) {
 	id := c.refund(t, sandboxDevice, 4999)
 	start := time.Now()
 	r := c.do(t, "GET", "/v1/refund-instructions/"+id, nil)
-	var in ferry.RefundInstruction
+	var in payroc.RefundInstruction
 	r.JSON(t, &in)
 	if in.Status != ferry.StatusCompleted || time.Since(start) > 10*time.Second {
 		t.Fatalf("poll returned %s after %v", r.Body, time.Since(start))
@@ -343,7 +344,7 @@ func TestPollWaitExpires(t *testing.T) {
 	id := s.queuedInstruction(t, c)
 	start := time.Now()
 	r := c.do(t, "GET", "/v1/refund-instructions/"+id, nil)
-	var in ferry.RefundInstruction
+	var in payroc.RefundInstruction
 	r.JSON(t, &in)
 	if in.Status != ferry.StatusInProgress || in.Link.Rel != "self" {
 		t.Fatalf("after the poll wait: %s", r)
@@ -546,7 +547,7 @@ func testShutdownAnswersWaitingPolls(t *testing.T, boot starter) {
 	go s.stop()
 	select {
 	case r := <-got:
-		var in ferry.RefundInstruction
+		var in payroc.RefundInstruction
 		r.JSON(t, &in)
 		if r.Status != 200 || in.Status != ferry.StatusInProgress {
 			t.Errorf("poll during shutdown: %s", r)

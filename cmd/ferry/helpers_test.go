@@ -16,6 +16,7 @@ import (
 
 	"github.com/ferrygateway/ferry"
 	"github.com/ferrygateway/ferry/ferrytest"
+	"github.com/ferrygateway/ferry/payroc"
 )
 
 // server is a real `ferry serve` running in this process on port 0.
@@ -270,14 +271,14 @@ func (c *posClient) refund(t *testing.T, serial string, amount int64) string {
 	if r.Status != 202 {
 		t.Fatalf("submit: %s", r)
 	}
-	var in ferry.RefundInstruction
+	var in payroc.RefundInstruction
 	r.JSON(t, &in)
 	return in.RefundInstructionID
 }
 
 // poll long-polls an instruction until it leaves inProgress, as Payroc
 // asks: one request at a time.
-func (c *posClient) poll(t *testing.T, id string) *ferry.RefundInstruction {
+func (c *posClient) poll(t *testing.T, id string) *payroc.RefundInstruction {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
@@ -285,7 +286,7 @@ func (c *posClient) poll(t *testing.T, id string) *ferry.RefundInstruction {
 		if r.Status != 200 {
 			t.Fatalf("poll: %s", r)
 		}
-		var in ferry.RefundInstruction
+		var in payroc.RefundInstruction
 		r.JSON(t, &in)
 		if in.Status != ferry.StatusInProgress {
 			return &in
@@ -296,7 +297,7 @@ func (c *posClient) poll(t *testing.T, id string) *ferry.RefundInstruction {
 }
 
 // refundOf fetches the refund a completed instruction links to.
-func (c *posClient) refundOf(t *testing.T, in *ferry.RefundInstruction) *ferry.Refund {
+func (c *posClient) refundOf(t *testing.T, in *payroc.RefundInstruction) *ferry.Refund {
 	t.Helper()
 	if in.Status != ferry.StatusCompleted || in.Link == nil || in.Link.Rel != "refund" {
 		t.Fatalf("instruction has no refund: %+v", in)

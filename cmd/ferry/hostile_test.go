@@ -15,6 +15,7 @@ import (
 
 	"github.com/ferrygateway/ferry"
 	"github.com/ferrygateway/ferry/ferrytest"
+	"github.com/ferrygateway/ferry/payroc"
 )
 
 // splitCards are card numbers as a careless cashier or a hostile client
@@ -80,7 +81,7 @@ func testHostileClients(t *testing.T, start starter) {
 		if id := r.Header.Get("X-Request-Id"); id == "" || id == "4539850000007062" {
 			t.Errorf("X-Request-Id came back as %q", id)
 		}
-		var in ferry.RefundInstruction
+		var in payroc.RefundInstruction
 		r.JSON(t, &in)
 		c.poll(t, in.RefundInstructionID)
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/ferrygateway/ferry"
 	"github.com/ferrygateway/ferry/agent"
 	"github.com/ferrygateway/ferry/ferrytest"
+	"github.com/ferrygateway/ferry/payroc"
 	"github.com/ferrygateway/ferry/postgres"
 )
 
@@ -134,7 +135,7 @@ func TestMultiInstance(t *testing.T) {
 			t.Fatalf("answers to one key differ:\n%s\n%s", ans, answers[0])
 		}
 	}
-	var first ferry.RefundInstruction
+	var first payroc.RefundInstruction
 	json.Unmarshal([]byte(strings.TrimSuffix(strings.TrimPrefix(answers[0], "202 "), "<nil>")), &first)
 	h := &crashHistory{merchant: a.Merchant, acked: map[string]crashSub{},
 		final: map[string]ferry.Status{}, refunds: map[string]string{}, repeats: map[string]string{}}
@@ -165,7 +166,7 @@ func TestMultiInstance(t *testing.T) {
 					case err != nil:
 						time.Sleep(100 * time.Millisecond)
 					case st == 202:
-						var in ferry.RefundInstruction
+						var in payroc.RefundInstruction
 						json.Unmarshal(resp, &in)
 						id = in.RefundInstructionID
 					case st == 409 && strings.Contains(string(resp), "device-busy"):
@@ -190,7 +191,7 @@ func TestMultiInstance(t *testing.T) {
 						time.Sleep(100 * time.Millisecond)
 						continue
 					}
-					var in ferry.RefundInstruction
+					var in payroc.RefundInstruction
 					json.Unmarshal(resp, &in)
 					if in.Status != ferry.StatusInProgress {
 						h.saw(id, &in)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/ferrygateway/ferry"
 	"github.com/ferrygateway/ferry/client"
+	"github.com/ferrygateway/ferry/payroc"
 )
 
 // The payment and signature commands are a POS at the command line, like
@@ -70,10 +71,10 @@ func paymentCreate(ctx context.Context, args []string, getenv env, stdin io.Read
 	if *orderID == "" {
 		*orderID = "ferry-" + time.Now().UTC().Format("20060102T150405")
 	}
-	req := ferry.PaymentInstructionRequest{
+	req := payroc.PaymentInstructionRequest{
 		ProcessingTerminalID: *terminal,
 		Operator:             *operator,
-		Order:                ferry.PaymentInstructionOrder{OrderID: *orderID, Description: *description, Amount: minor, Currency: cur},
+		Order:                payroc.PaymentInstructionOrder{OrderID: *orderID, Description: *description, Amount: minor, Currency: cur},
 	}
 	switch {
 	case *tipPrompt:
@@ -87,7 +88,7 @@ func paymentCreate(ctx context.Context, args []string, getenv env, stdin io.Read
 		req.Order.Amount += t
 	}
 	if *entry != "" {
-		req.CustomizationOptions = &ferry.CustomizationOptions{EntryMethod: *entry}
+		req.CustomizationOptions = &payroc.CustomizationOptions{EntryMethod: *entry}
 	}
 	if *preAuth {
 		req.AutoCapture = new(false)
@@ -96,7 +97,7 @@ func paymentCreate(ctx context.Context, args []string, getenv env, stdin io.Read
 		req.Order.AcceptPartialAmount = new(true)
 	}
 	if *tokenize {
-		req.CredentialOnFile = &ferry.CredentialOnFile{Tokenize: new(true)}
+		req.CredentialOnFile = &payroc.CredentialOnFile{Tokenize: new(true)}
 	}
 	cl, err := cn.client()
 	if err != nil {
@@ -134,10 +135,10 @@ func paymentCreate(ctx context.Context, args []string, getenv env, stdin io.Read
 	return out.payment(context.WithoutCancel(ctx), cl, final)
 }
 
-func (p *printer) waitPayment(ctx context.Context, cl *client.Client, id string) (*ferry.PaymentInstruction, error) {
-	var in *ferry.PaymentInstruction
+func (p *printer) waitPayment(ctx context.Context, cl *client.Client, id string) (*payroc.PaymentInstruction, error) {
+	var in *payroc.PaymentInstruction
 	err := p.follow(func(update func(ferry.Status)) (err error) {
-		in, err = cl.WaitPaymentInstruction(ctx, id, func(in *ferry.PaymentInstruction) { update(in.Status) })
+		in, err = cl.WaitPaymentInstruction(ctx, id, func(in *payroc.PaymentInstruction) { update(in.Status) })
 		return err
 	})
 	return in, err
@@ -146,7 +147,7 @@ func (p *printer) waitPayment(ctx context.Context, cl *client.Client, id string)
 // payment prints where a payment instruction stands and returns the exit
 // code: 0 approved (in full or in part) or still in progress, 2 declined,
 // 3 canceled or failed.
-func (p *printer) payment(ctx context.Context, cl *client.Client, in *ferry.PaymentInstruction) error {
+func (p *printer) payment(ctx context.Context, cl *client.Client, in *payroc.PaymentInstruction) error {
 	var payment *ferry.Payment
 	var read *ferry.ClosedLoopRead
 	if in.Status == ferry.StatusCompleted {
@@ -243,7 +244,7 @@ func paymentStatus(ctx context.Context, args []string, getenv env, stdin io.Read
 		return err
 	}
 	out := &printer{w: stdout, live: !*asJSON && isTerminal(stdout), json: *asJSON}
-	var in *ferry.PaymentInstruction
+	var in *payroc.PaymentInstruction
 	if *wait {
 		in, err = out.waitPayment(ctx, cl, id)
 	} else {
@@ -347,7 +348,7 @@ func signatureCapture(ctx context.Context, args []string, getenv env, stdin io.R
 	out.linef("Signature requested on device %s: instruction %s", *device, in.SignatureInstructionID)
 	id := in.SignatureInstructionID
 	err = out.follow(func(update func(ferry.Status)) (err error) {
-		in, err = cl.WaitSignatureInstruction(ctx, id, func(in *ferry.SignatureInstruction) { update(in.Status) })
+		in, err = cl.WaitSignatureInstruction(ctx, id, func(in *payroc.SignatureInstruction) { update(in.Status) })
 		return err
 	})
 	if err != nil && ctx.Err() != nil {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/ferrygateway/ferry"
 	"github.com/ferrygateway/ferry/client"
+	"github.com/ferrygateway/ferry/payroc"
 )
 
 // The refund commands are a POS at the command line. They work through the
@@ -111,13 +112,13 @@ func refundCreate(ctx context.Context, args []string, getenv env, stdin io.Reade
 		// a card number.
 		*orderID = "ferry-" + time.Now().UTC().Format("20060102T150405")
 	}
-	req := ferry.RefundInstructionRequest{
+	req := payroc.RefundInstructionRequest{
 		ProcessingTerminalID: *terminal,
 		Operator:             *operator,
-		Order:                ferry.InstructionOrder{OrderID: *orderID, Description: *description, Amount: minor, Currency: cur},
+		Order:                payroc.InstructionOrder{OrderID: *orderID, Description: *description, Amount: minor, Currency: cur},
 	}
 	if *entry != "" {
-		req.CustomizationOptions = &ferry.CustomizationOptions{EntryMethod: *entry}
+		req.CustomizationOptions = &payroc.CustomizationOptions{EntryMethod: *entry}
 	}
 	cl, err := cn.client()
 	if err != nil {
@@ -192,7 +193,7 @@ func refundStatus(ctx context.Context, args []string, getenv env, stdin io.Reade
 		return err
 	}
 	out := &printer{w: stdout, live: !*asJSON && isTerminal(stdout), json: *asJSON}
-	var in *ferry.RefundInstruction
+	var in *payroc.RefundInstruction
 	if *wait {
 		in, err = out.wait(ctx, cl, id)
 	} else {
@@ -328,10 +329,10 @@ func (p *printer) clearLocked() {
 
 // wait long-polls the refund instruction until it ends, showing its status
 // and the time elapsed.
-func (p *printer) wait(ctx context.Context, cl *client.Client, id string) (*ferry.RefundInstruction, error) {
-	var in *ferry.RefundInstruction
+func (p *printer) wait(ctx context.Context, cl *client.Client, id string) (*payroc.RefundInstruction, error) {
+	var in *payroc.RefundInstruction
 	err := p.follow(func(update func(ferry.Status)) (err error) {
-		in, err = cl.WaitRefundInstruction(ctx, id, func(in *ferry.RefundInstruction) { update(in.Status) })
+		in, err = cl.WaitRefundInstruction(ctx, id, func(in *payroc.RefundInstruction) { update(in.Status) })
 		return err
 	})
 	return in, err
@@ -381,7 +382,7 @@ func (p *printer) follow(wait func(update func(ferry.Status)) error) error {
 // instruction prints where an instruction stands and returns the exit code
 // that goes with it: 0 approved (or still in progress), 2 declined, 3
 // canceled or failed.
-func (p *printer) instruction(ctx context.Context, cl *client.Client, in *ferry.RefundInstruction, money ferry.Money) error {
+func (p *printer) instruction(ctx context.Context, cl *client.Client, in *payroc.RefundInstruction, money ferry.Money) error {
 	var refund *ferry.Refund
 	if in.Status == ferry.StatusCompleted {
 		var err error

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ferrygateway/ferry"
+	"github.com/ferrygateway/ferry/payroc"
 )
 
 // cli runs a ferry command against the server as a POS would, with the
@@ -73,7 +74,7 @@ func TestRefundCLI(t *testing.T) {
 
 	// --no-wait, then status, get and cancel.
 	out, code = s.cli(t, ctx, "refund", "create", "--device", "1850010869", "--terminal", "1234001", "--amount", "49.71", "--no-wait", "--json")
-	var in ferry.RefundInstruction
+	var in payroc.RefundInstruction
 	if code != 0 || json.Unmarshal([]byte(out), &in) != nil || in.Status != ferry.StatusInProgress {
 		t.Fatalf("--no-wait (exit %d):\n%s", code, out)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/ferrygateway/ferry"
 	"github.com/ferrygateway/ferry/agent"
+	"github.com/ferrygateway/ferry/payroc"
 )
 
 // TestTenantIsolation calls every endpoint of the POS API and of the
@@ -31,7 +32,7 @@ func testTenantIsolation(t *testing.T, boot starter) {
 	termA := s.device(t, "TERM-A")
 	key := ferry.NewIdempotencyKey()
 	r := a.submitKey(t, "TERM-A", key, refundBody(4999))
-	var queued ferry.RefundInstruction
+	var queued payroc.RefundInstruction
 	r.JSON(t, &queued)
 	idA := queued.RefundInstructionID
 
@@ -88,7 +89,7 @@ func testTenantIsolation(t *testing.T, boot starter) {
 	// A's idempotency key, with A's very request: B's runs as new.
 	sb.addDevice(t, bID, "TERM-A", false) // B's own device with A's serial number
 	rb := b.submitKey(t, "TERM-A", key, refundBody(4999))
-	var fresh ferry.RefundInstruction
+	var fresh payroc.RefundInstruction
 	if rb.Status == 202 {
 		rb.JSON(t, &fresh)
 	}

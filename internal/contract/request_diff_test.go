@@ -14,9 +14,10 @@ import (
 
 	"github.com/ferrygateway/ferry"
 	"github.com/ferrygateway/ferry/internal/contract"
+	"github.com/ferrygateway/ferry/payroc"
 )
 
-// This file compares Ferry's request validator, ferry.DecodeRefundInstructionRequest,
+// This file compares Ferry's request validator, payroc.DecodeRefundInstructionRequest,
 // with the request schema in Payroc's OpenAPI file over bodies made from
 // Payroc's own example by changing one or two members at a time. The two
 // must agree on whether each body is valid, except where Ferry documents a
@@ -535,7 +536,7 @@ func TestRequestValidatorAgreesWithSchema(t *testing.T) {
 	seen := map[string]bool{}
 	for _, c := range cases {
 		specErr := s.ValidateRequest(submit, "post", c.body)
-		_, ferryErr := ferry.DecodeRefundInstructionRequest(c.body)
+		_, ferryErr := payroc.DecodeRefundInstructionRequest(c.body)
 		if specErr == nil {
 			accepted++
 		} else {

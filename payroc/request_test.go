@@ -1,4 +1,4 @@
-package ferry
+package payroc
 
 import (
 	"encoding/json"
@@ -11,21 +11,23 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/ferrygateway/ferry"
 )
 
 // validRequest is the body the Payroc SDKs' wire tests send.
 const validRequest = `{"operator":"Jane","processingTerminalId":"1234001",
- "order":{"orderId":"OrderRef6543","description":"Refund for order OrderRef6543","amount":4999,"currency":"USD"},
+ "order":{"orderId":"OrderRef6543","description":"ferry.Refund for order OrderRef6543","amount":4999,"currency":"USD"},
  "customizationOptions":{"entryMethod":"manualEntry"}}`
 
 // fullRequest uses every member of the request schema.
 const fullRequest = `{
  "processingTerminalId":"1234001",
  "operator":"Jane",
- "order":{"orderId":"OrderRef6543","dateTime":"2024-07-02T15:30:00Z","description":"Refund for order OrderRef6543","amount":4999,"currency":"USD"},
+ "order":{"orderId":"OrderRef6543","dateTime":"2024-07-02T15:30:00Z","description":"ferry.Refund for order OrderRef6543","amount":4999,"currency":"USD"},
  "customer":{
-  "firstName":"Sarah","lastName":"Hopper","dateOfBirth":"1990-07-15","referenceNumber":"Customer-12",
-  "billingAddress":{"address1":"1 Example Ave.","address2":"Example Address Line 2","address3":"Example Address Line 3",
+  "firstName":"Sarah","lastName":"Hopper","dateOfBirth":"1990-07-15","referenceNumber":"ferry.Customer-12",
+  "billingAddress":{"address1":"1 Example Ave.","address2":"Example ferry.Address Line 2","address3":"Example ferry.Address Line 3",
    "city":"Chicago","state":"Illinois","country":"US","postalCode":"60056"},
   "shippingAddress":{"recipientName":"Sarah Hopper",
    "address":{"address1":"1 Example Ave.","city":"Chicago","state":"IL","country":"US","postalCode":"60056"}},
@@ -79,7 +81,7 @@ func quote(s string) string {
 
 var (
 	baseOrder = []member{
-		{"orderId", `"OrderRef6543"`}, {"description", `"Refund for order OrderRef6543"`},
+		{"orderId", `"OrderRef6543"`}, {"description", `"ferry.Refund for order OrderRef6543"`},
 		{"amount", "4999"}, {"currency", `"USD"`},
 	}
 	baseAddress = []member{
@@ -124,13 +126,13 @@ func TestDecodeRefundInstructionRequestMinimal(t *testing.T) {
 	want := RefundInstructionRequest{
 		ProcessingTerminalID: "1234001",
 		Operator:             "Jane",
-		Order:                InstructionOrder{OrderID: "OrderRef6543", Description: "Refund for order OrderRef6543", Amount: 4999, Currency: "USD"},
-		CustomizationOptions: &CustomizationOptions{EntryMethod: EntryManualEntry},
+		Order:                InstructionOrder{OrderID: "OrderRef6543", Description: "ferry.Refund for order OrderRef6543", Amount: 4999, Currency: "USD"},
+		CustomizationOptions: &CustomizationOptions{EntryMethod: ferry.EntryManualEntry},
 	}
 	if !reflect.DeepEqual(*req, want) {
 		t.Errorf("decoded %+v\nwant    %+v", req, want)
 	}
-	if req.EntryMethod() != EntryManualEntry {
+	if req.EntryMethod() != ferry.EntryManualEntry {
 		t.Errorf("EntryMethod() = %q", req.EntryMethod())
 	}
 
@@ -141,8 +143,8 @@ func TestDecodeRefundInstructionRequestMinimal(t *testing.T) {
 	if req.Customer != nil || req.IPAddress != nil || req.CustomizationOptions != nil || req.Operator != "" {
 		t.Errorf("optional members set: %+v", req)
 	}
-	if req.EntryMethod() != EntryDeviceRead {
-		t.Errorf("default EntryMethod() = %q, want %q", req.EntryMethod(), EntryDeviceRead)
+	if req.EntryMethod() != ferry.EntryDeviceRead {
+		t.Errorf("default EntryMethod() = %q, want %q", req.EntryMethod(), ferry.EntryDeviceRead)
 	}
 }
 
@@ -155,25 +157,25 @@ func TestDecodeRefundInstructionRequestFull(t *testing.T) {
 	want := RefundInstructionRequest{
 		ProcessingTerminalID: "1234001",
 		Operator:             "Jane",
-		Order:                InstructionOrder{OrderID: "OrderRef6543", Description: "Refund for order OrderRef6543", Amount: 4999, Currency: "USD"},
-		Customer: &Customer{
-			FirstName: "Sarah", LastName: "Hopper", DateOfBirth: "1990-07-15", ReferenceNumber: "Customer-12",
-			BillingAddress: &Address{
-				Address1: "1 Example Ave.", Address2: "Example Address Line 2", Address3: "Example Address Line 3",
+		Order:                InstructionOrder{OrderID: "OrderRef6543", Description: "ferry.Refund for order OrderRef6543", Amount: 4999, Currency: "USD"},
+		Customer: &ferry.Customer{
+			FirstName: "Sarah", LastName: "Hopper", DateOfBirth: "1990-07-15", ReferenceNumber: "ferry.Customer-12",
+			BillingAddress: &ferry.Address{
+				Address1: "1 Example Ave.", Address2: "Example ferry.Address Line 2", Address3: "Example ferry.Address Line 3",
 				City: "Chicago", State: "Illinois", Country: "US", PostalCode: "60056",
 			},
-			ShippingAddress: &ShippingAddress{
+			ShippingAddress: &ferry.ShippingAddress{
 				RecipientName: "Sarah Hopper",
-				Address:       &Address{Address1: "1 Example Ave.", City: "Chicago", State: "IL", Country: "US", PostalCode: "60056"},
+				Address:       &ferry.Address{Address1: "1 Example Ave.", City: "Chicago", State: "IL", Country: "US", PostalCode: "60056"},
 			},
-			ContactMethods: []ContactMethod{
-				{"email", "jane.doe@example.com"}, {"phone", "2025550164"}, {"mobile", "8885551212"}, {"fax", "8885551213"},
+			ContactMethods: []ferry.ContactMethod{
+				{Type: "email", Value: "jane.doe@example.com"}, {Type: "phone", Value: "2025550164"}, {Type: "mobile", Value: "8885551212"}, {Type: "fax", Value: "8885551213"},
 			},
 			NotificationLanguage: "en",
 		},
 		IPAddress: &IPAddress{Type: "ipv4", Value: "104.18.24.203"},
 		CustomizationOptions: &CustomizationOptions{
-			EntryMethod:       EntryDeviceRead,
+			EntryMethod:       ferry.EntryDeviceRead,
 			EBTDetails:        &EBTDetails{BenefitCategory: "cash", Withdrawal: &yes},
 			ClosedLoopOptions: &ClosedLoopOptions{Type: "mifare"},
 		},
@@ -208,7 +210,7 @@ func TestDecodeAccepts(t *testing.T) {
 		{"description of 1024", request("order", order("description", rep("d", 1024))), nil},
 		{"description of 1024 four-byte runes", request("order", order("description", rep("𝄞", 1024))), nil},
 		{"amount 1", request("order", order("amount", "1")), func(r RefundInstructionRequest) bool { return r.Order.Amount == 1 }},
-		{"amount 2^53-1", request("order", order("amount", "9007199254740991")), func(r RefundInstructionRequest) bool { return r.Order.Amount == MaxSafeInteger }},
+		{"amount 2^53-1", request("order", order("amount", "9007199254740991")), func(r RefundInstructionRequest) bool { return r.Order.Amount == ferry.MaxSafeInteger }},
 		{"currency JPY", request("order", order("currency", `"JPY"`)), func(r RefundInstructionRequest) bool { return r.Order.Currency == "JPY" }},
 		{"currency KWD", request("order", order("currency", `"KWD"`)), nil},
 		{"currency CLF", request("order", order("currency", `"CLF"`)), nil},
@@ -231,9 +233,9 @@ func TestDecodeAccepts(t *testing.T) {
 		{"ipv6 full form", ip("ipv6", "2001:0db8:0000:0000:0000:0000:0000:0001"), nil},
 		{"ipv6 mapped ipv4", ip("ipv6", "::ffff:192.0.2.1"), nil},
 		{"entryMethod deviceRead", options("entryMethod", `"deviceRead"`), nil},
-		{"entryMethod manualEntry", options("entryMethod", `"manualEntry"`), func(r RefundInstructionRequest) bool { return r.EntryMethod() == EntryManualEntry }},
+		{"entryMethod manualEntry", options("entryMethod", `"manualEntry"`), func(r RefundInstructionRequest) bool { return r.EntryMethod() == ferry.EntryManualEntry }},
 		{"entryMethod deviceReadOrManualEntry", options("entryMethod", `"deviceReadOrManualEntry"`), func(r RefundInstructionRequest) bool {
-			return r.EntryMethod() == EntryDeviceReadOrManualEntry
+			return r.EntryMethod() == ferry.EntryDeviceReadOrManualEntry
 		}},
 		{"EBT food stamp", options("ebtDetails", `{"benefitCategory":"foodStamp"}`), func(r RefundInstructionRequest) bool {
 			return r.CustomizationOptions.EBTDetails.Withdrawal == nil
@@ -242,7 +244,7 @@ func TestDecodeAccepts(t *testing.T) {
 			return !*r.CustomizationOptions.EBTDetails.Withdrawal
 		}},
 		{"EBT cash withdrawal", options("ebtDetails", `{"benefitCategory":"cash","withdrawal":true}`), nil},
-		{"empty options", request("customizationOptions", `{}`), func(r RefundInstructionRequest) bool { return r.EntryMethod() == EntryDeviceRead }},
+		{"empty options", request("customizationOptions", `{}`), func(r RefundInstructionRequest) bool { return r.EntryMethod() == ferry.EntryDeviceRead }},
 		{"escaped member name", `{"processingTerminal\u0049d":"1234001","order":` + order() + `}`, nil},
 		{"white space around", " \t\r\n" + request() + "\n\n", nil},
 	} {
@@ -258,7 +260,7 @@ func TestDecodeAccepts(t *testing.T) {
 }
 
 func TestDecodeAcceptsEveryCurrency(t *testing.T) {
-	for _, c := range Currencies() {
+	for _, c := range ferry.Currencies() {
 		req, err := DecodeRefundInstructionRequest([]byte(request("order", order("currency", quote(string(c))))))
 		if err != nil || req.Order.Currency != c {
 			t.Errorf("%s: %v, %q", c, err, req.Order.Currency)
@@ -266,21 +268,21 @@ func TestDecodeAcceptsEveryCurrency(t *testing.T) {
 	}
 }
 
-// fieldsOf returns the field errors of err, if it is an *Error.
-func fieldsOf(err error) []FieldError {
-	if e, ok := errors.AsType[*Error](err); ok {
+// fieldsOf returns the field errors of err, if it is an *ferry.Error.
+func fieldsOf(err error) []ferry.FieldError {
+	if e, ok := errors.AsType[*ferry.Error](err); ok {
 		return e.Fields
 	}
 	return nil
 }
 
-// problems checks that err is a CodeInvalid *Error and returns its field
+// problems checks that err is a ferry.CodeInvalid *ferry.Error and returns its field
 // errors as "parameter: detail".
 func problems(t *testing.T, err error) []string {
 	t.Helper()
-	e, ok := errors.AsType[*Error](err)
-	if !ok || e.Code != CodeInvalid {
-		t.Fatalf("error %v, want a CodeInvalid *Error", err)
+	e, ok := errors.AsType[*ferry.Error](err)
+	if !ok || e.Code != ferry.CodeInvalid {
+		t.Fatalf("error %v, want a ferry.CodeInvalid *ferry.Error", err)
 	}
 	var out []string
 	for _, f := range e.Fields {
@@ -517,21 +519,21 @@ func TestDecodeReportsEveryProblemAtOnce(t *testing.T) {
 
 func TestDecodeValidationErrorShape(t *testing.T) {
 	_, err := DecodeRefundInstructionRequest([]byte(request("order", order("amount", "0", "currency", `"usd"`))))
-	e, ok := errors.AsType[*Error](err)
+	e, ok := errors.AsType[*ferry.Error](err)
 	if !ok {
-		t.Fatalf("error %T %v, want *Error", err, err)
+		t.Fatalf("error %T %v, want *ferry.Error", err, err)
 	}
-	if e.Code != CodeInvalid || e.Message != "One or more validation errors occurred, see error section for more info" || e.Err != nil {
+	if e.Code != ferry.CodeInvalid || e.Message != "One or more validation errors occurred, see error section for more info" || e.Err != nil {
 		t.Errorf("error %+v", e)
 	}
-	want := []FieldError{
+	want := []ferry.FieldError{
 		{Parameter: "order.currency", Detail: "not allowed", Message: `order.currency must be an ISO 4217 currency code in upper case, such as USD; got "usd"`},
 		{Parameter: "order.amount", Detail: "not positive", Message: "order.amount must be greater than 0 (a refund amount in minor units)"},
 	}
 	if !reflect.DeepEqual(e.Fields, want) {
 		t.Errorf("fields %+v\nwant   %+v", e.Fields, want)
 	}
-	p := ProblemFor(err)
+	p := ferry.ProblemFor(err)
 	if p.Status != 400 || p.Slug() != "bad-request" || !reflect.DeepEqual(p.Errors, want) {
 		t.Errorf("problem %+v", p)
 	}
@@ -614,7 +616,7 @@ func TestDecodeCaseVariantKeys(t *testing.T) {
 		}
 	}
 	req, err := DecodeRefundInstructionRequest([]byte(options("EntryMethod", `"manualEntry"`)))
-	if err != nil || req.EntryMethod() != EntryDeviceRead {
+	if err != nil || req.EntryMethod() != ferry.EntryDeviceRead {
 		t.Errorf("EntryMethod counts as entryMethod: %q, %v", req.EntryMethod(), err)
 	}
 	_, err = DecodeRefundInstructionRequest([]byte(contacts(`{"Type":"email","value":"a@b.c"}`)))
@@ -657,9 +659,9 @@ func TestDecodeMalformedBodies(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			req, err := DecodeRefundInstructionRequest([]byte(tc.body))
-			e, ok := errors.AsType[*Error](err)
-			if !ok || e.Code != CodeInvalid || e.Message == "" || e.Err != nil {
-				t.Fatalf("%v, want a CodeInvalid *Error", err)
+			e, ok := errors.AsType[*ferry.Error](err)
+			if !ok || e.Code != ferry.CodeInvalid || e.Message == "" || e.Err != nil {
+				t.Fatalf("%v, want a ferry.CodeInvalid *ferry.Error", err)
 			}
 			if req != nil {
 				t.Errorf("a rejected body returned a request: %+v", req)
@@ -767,7 +769,7 @@ func checkLimits(r *RefundInstructionRequest) error {
 			_, err := time.Parse(time.DateOnly, c.DateOfBirth)
 			check(err == nil, "customer.dateOfBirth")
 		}
-		checkAddress := func(a *Address, what string) {
+		checkAddress := func(a *ferry.Address, what string) {
 			if a == nil {
 				return
 			}
@@ -796,7 +798,7 @@ func checkLimits(r *RefundInstructionRequest) error {
 		check(err == nil && (a.Type == "ipv4" && addr.Is4() || a.Type == "ipv6" && addr.Is6()), "ipAddress")
 	}
 	if o := r.CustomizationOptions; o != nil {
-		check(o.EntryMethod == "" || o.EntryMethod == EntryDeviceRead || o.EntryMethod == EntryManualEntry || o.EntryMethod == EntryDeviceReadOrManualEntry, "customizationOptions.entryMethod")
+		check(o.EntryMethod == "" || o.EntryMethod == ferry.EntryDeviceRead || o.EntryMethod == ferry.EntryManualEntry || o.EntryMethod == ferry.EntryDeviceReadOrManualEntry, "customizationOptions.entryMethod")
 		if e := o.EBTDetails; e != nil {
 			check(e.BenefitCategory == "cash" || e.BenefitCategory == "foodStamp", "customizationOptions.ebtDetails.benefitCategory")
 			check(e.Withdrawal == nil || !*e.Withdrawal || e.BenefitCategory == "cash", "customizationOptions.ebtDetails.withdrawal")
@@ -816,7 +818,7 @@ func hasDuplicateContacts(r *RefundInstructionRequest) bool {
 	if r.Customer == nil {
 		return false
 	}
-	seen := map[ContactMethod]bool{}
+	seen := map[ferry.ContactMethod]bool{}
 	for _, m := range r.Customer.ContactMethods {
 		if seen[m] {
 			return true
@@ -839,8 +841,8 @@ func TestValidSerialNumber(t *testing.T) {
 		{strings.Repeat("é", 64), true},
 		{strings.Repeat("é", 65), false},
 	} {
-		if got := ValidSerialNumber(tc.s); got != tc.want {
-			t.Errorf("ValidSerialNumber(%q) = %v, want %v", tc.s, got, tc.want)
+		if got := ferry.ValidSerialNumber(tc.s); got != tc.want {
+			t.Errorf("ferry.ValidSerialNumber(%q) = %v, want %v", tc.s, got, tc.want)
 		}
 	}
 }
@@ -856,8 +858,8 @@ func TestValidInstructionAndRefundIDs(t *testing.T) {
 		{strings.Repeat("a", 36), true},
 		{strings.Repeat("a", 37), false},
 	} {
-		if got := ValidInstructionID(tc.s); got != tc.want {
-			t.Errorf("ValidInstructionID(%q) = %v, want %v", tc.s, got, tc.want)
+		if got := ferry.ValidInstructionID(tc.s); got != tc.want {
+			t.Errorf("ferry.ValidInstructionID(%q) = %v, want %v", tc.s, got, tc.want)
 		}
 	}
 	for _, tc := range []struct {
@@ -869,23 +871,23 @@ func TestValidInstructionAndRefundIDs(t *testing.T) {
 		{"CD3HN88U9FX", false},
 		{"", false},
 	} {
-		if got := ValidRefundID(tc.s); got != tc.want {
-			t.Errorf("ValidRefundID(%q) = %v, want %v", tc.s, got, tc.want)
+		if got := ferry.ValidRefundID(tc.s); got != tc.want {
+			t.Errorf("ferry.ValidRefundID(%q) = %v, want %v", tc.s, got, tc.want)
 		}
 	}
-	if !ValidRefundID(NewRefundID()) {
+	if !ferry.ValidRefundID(ferry.NewRefundID()) {
 		t.Error("a new refund id is not valid")
 	}
 }
 
 func TestValidIDsCountCharacters(t *testing.T) {
-	if !ValidInstructionID(strings.Repeat("é", 36)) || !ValidRefundID(strings.Repeat("é", 10)) {
+	if !ferry.ValidInstructionID(strings.Repeat("é", 36)) || !ferry.ValidRefundID(strings.Repeat("é", 10)) {
 		t.Error("multi-byte ids of the documented length are rejected")
 	}
 }
 
 // FuzzDecodeRefundInstructionRequest: any body gives either a request that
-// keeps every documented limit or a CodeInvalid *Error, and never panics.
+// keeps every documented limit or a ferry.CodeInvalid *ferry.Error, and never panics.
 // An accepted request, re-encoded, decodes again to the same request.
 func FuzzDecodeRefundInstructionRequest(f *testing.F) {
 	for _, s := range []string{
@@ -911,22 +913,22 @@ func FuzzDecodeRefundInstructionRequest(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		req, err := DecodeRefundInstructionRequest(body)
 		if err != nil {
-			e, ok := errors.AsType[*Error](err)
-			if !ok || e.Code != CodeInvalid || e.Message == "" {
-				t.Fatalf("error %v is not a CodeInvalid *Error", err)
+			e, ok := errors.AsType[*ferry.Error](err)
+			if !ok || e.Code != ferry.CodeInvalid || e.Message == "" {
+				t.Fatalf("error %v is not a ferry.CodeInvalid *ferry.Error", err)
 			}
 			for _, fe := range e.Fields {
 				if fe.Detail == "" || fe.Message == "" {
 					t.Fatalf("incomplete field error %+v", fe)
 				}
-				if HasCardNumber(fe.Message) {
+				if ferry.HasCardNumber(fe.Message) {
 					t.Fatalf("an error repeats a card number: %+v", fe)
 				}
 			}
 			return
 		}
 		for _, s := range freeText(req) {
-			if HasCardNumber(s) {
+			if ferry.HasCardNumber(s) {
 				t.Fatalf("a card number is left in free text %q", s)
 			}
 		}
@@ -1026,7 +1028,7 @@ func TestDecodeMasksFreeText(t *testing.T) {
 		}
 	}
 	masked := strings.NewReplacer(`"processingTerminalId":"4539850000007062"`, "", `"orderId":"4539850000007062"`, "", `"referenceNumber":"4539850000007062"`, "").Replace(string(out))
-	if HasCardNumber(masked) {
+	if ferry.HasCardNumber(masked) {
 		t.Errorf("a card number is left in free text: %s", masked)
 	}
 	if req.Order.Description != "refund to 5555 55** **** 4444" || req.Operator != "4012\t88**\t****\t1881" {
@@ -1040,7 +1042,7 @@ func freeText(r *RefundInstructionRequest) []string {
 	out := []string{r.Operator, r.Order.Description}
 	if c := r.Customer; c != nil {
 		out = append(out, c.FirstName, c.LastName)
-		addr := func(a *Address) {
+		addr := func(a *ferry.Address) {
 			if a != nil {
 				out = append(out, a.Address1, a.Address2, a.Address3, a.City, a.State, a.PostalCode)
 			}
@@ -1071,5 +1073,41 @@ func walkStrings(v any, fn func(string)) {
 			fn(k)
 			walkStrings(x, fn)
 		}
+	}
+}
+func TestInstructionAmount(t *testing.T) {
+	in := &ferry.Instruction{Request: &RefundInstructionRequest{Order: InstructionOrder{Amount: 1234, Currency: "KWD"}}}
+	if got := in.Amount(); got != (ferry.Money{Amount: 1234, Currency: "KWD"}) || got.String() != "1.234 KWD" {
+		t.Errorf("Amount() = %v", got)
+	}
+}
+
+func TestEntryMethod(t *testing.T) {
+	for _, tc := range []struct {
+		opts *CustomizationOptions
+		want string
+	}{
+		{nil, ferry.EntryDeviceRead},
+		{&CustomizationOptions{}, ferry.EntryDeviceRead},
+		{&CustomizationOptions{EntryMethod: ferry.EntryManualEntry}, ferry.EntryManualEntry},
+		{&CustomizationOptions{EntryMethod: ferry.EntryDeviceReadOrManualEntry}, ferry.EntryDeviceReadOrManualEntry},
+		{&CustomizationOptions{EntryMethod: ferry.EntryDeviceRead}, ferry.EntryDeviceRead},
+	} {
+		r := RefundInstructionRequest{CustomizationOptions: tc.opts}
+		if got := r.EntryMethod(); got != tc.want {
+			t.Errorf("EntryMethod() with %+v = %q, want %q", tc.opts, got, tc.want)
+		}
+	}
+}
+
+func TestCurrencyEnum(t *testing.T) {
+	// The validator's enum is ferry.Currencies(), sorted.
+	var codes []string
+	for _, c := range ferry.Currencies() {
+		codes = append(codes, string(c))
+	}
+	slices.Sort(codes)
+	if !slices.Equal(codes, currencyCodes) {
+		t.Error("currencyCodes differs from ferry.Currencies()")
 	}
 }
