@@ -68,39 +68,51 @@ func (w *world) waitFor(t *testing.T, id string, status ferry.Status) *ferry.Ins
 	return in
 }
 
-// screen collects what the console prints, safely.
+// screen collects what the console prints, safely, and tells a waiter
+// each time it prints.
 type screen struct {
-	mu sync.Mutex
-	b  strings.Builder
+	mu      sync.Mutex
+	b       strings.Builder
+	printed chan struct{} // signaled after each write
 }
+
+func newScreen() *screen { return &screen{printed: make(chan struct{}, 1)} }
 
 func (s *screen) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	defer func() {
+		select {
+		case s.printed <- struct{}{}:
+		default:
+		}
+	}()
 	return s.b.Write(p)
 }
 
-func (s *screen) waitFor(t *testing.T, text string) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		s.mu.Lock()
-		ok := strings.Contains(s.b.String(), text)
-		s.mu.Unlock()
-		if ok {
-			return
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+func (s *screen) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t.Fatalf("the screen never showed %q:\n%s", text, s.b.String())
+	return s.b.String()
+}
+
+// waitFor waits until the screen shows text, checking after each write.
+func (s *screen) waitFor(t *testing.T, text string) {
+	t.Helper()
+	limit := time.After(10 * time.Second)
+	for !strings.Contains(s.String(), text) {
+		select {
+		case <-s.printed:
+		case <-limit:
+			t.Fatalf("the screen never showed %q:\n%s", text, s.String())
+		}
+	}
 }
 
 func TestConsole(t *testing.T) {
 	w := newWorld(t)
 	in, typist := io.Pipe()
-	out := &screen{}
+	out := newScreen()
 	ctx, cancel := context.WithCancel(w.ctx)
 	a := &agent.Agent{Conn: w.svc.DeviceConn(w.device, "console"), Cardholder: &agent.Console{In: in, Out: out}}
 	done := make(chan error, 1)

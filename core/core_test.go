@@ -22,6 +22,8 @@ type fakeProcessor struct {
 	calls int
 	err   error
 	block chan struct{}
+	// entered, if set, receives each call as it comes in.
+	entered chan struct{}
 }
 
 func (p *fakeProcessor) Refund(ctx context.Context, r ferry.ProcessorRefund) (ferry.TransactionResult, error) {
@@ -42,8 +44,11 @@ func (p *fakeProcessor) Sale(ctx context.Context, s ferry.ProcessorSale) (ferry.
 func (p *fakeProcessor) enter(ctx context.Context) error {
 	p.mu.Lock()
 	p.calls++
-	err, block := p.err, p.block
+	err, block, entered := p.err, p.block, p.entered
 	p.mu.Unlock()
+	if entered != nil {
+		entered <- struct{}{}
+	}
 	if block != nil {
 		select {
 		case <-block:
@@ -62,6 +67,27 @@ func (p *fakeProcessor) Calls() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.calls
+}
+
+// holdCalls makes the processor hold every call until the returned
+// release is called; entered receives each call as it arrives.
+func (p *fakeProcessor) holdCalls() (entered <-chan struct{}, release func()) {
+	in := make(chan struct{}, 100)
+	block := make(chan struct{})
+	p.mu.Lock()
+	p.entered, p.block = in, block
+	p.mu.Unlock()
+	return in, sync.OnceFunc(func() { close(block) })
+}
+
+// waitCall waits until a call reaches the processor.
+func waitCall(t *testing.T, entered <-chan struct{}) {
+	t.Helper()
+	select {
+	case <-entered:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no call reached the processor")
+	}
 }
 
 // env is one test's world: a service on a real SQLite file with a clock
@@ -416,7 +442,9 @@ func testCardReadAtMostOnce(t *testing.T, open opener) {
 	in := e.submit(4999)
 	c := e.session("s1")
 	a := e.claim(c)
-	e.proc.block = make(chan struct{})
+	entered, release := e.proc.holdCalls()
+	defer release()
+	timers := e.clock.Timers()
 	const n = 10
 	results := make([]*ferry.CardReadResult, n)
 	var wg sync.WaitGroup
@@ -429,9 +457,14 @@ func testCardReadAtMostOnce(t *testing.T, open opener) {
 			}
 		})
 	}
-	// Let every call reach the service before the processor answers.
-	time.Sleep(50 * time.Millisecond)
-	close(e.proc.block)
+	// Every call reaches the service before the processor answers: one
+	// is at the processor, and the others wait for its outcome, each
+	// with a timer on the clock.
+	waitCall(t, entered)
+	if !e.clock.WaitTimers(timers+n-1, 10*time.Second) {
+		t.Fatalf("%d of %d repeated card reads wait for the outcome", e.clock.Timers()-timers, n-1)
+	}
+	release()
 	wg.Wait()
 	if e.proc.Calls() != 1 {
 		t.Errorf("the processor was called %d times, want 1", e.proc.Calls())
@@ -643,20 +676,20 @@ func testCancel(t *testing.T, open opener) {
 		in := e.submit(4999)
 		c := e.session("s1")
 		a := e.claim(c)
-		e.proc.block = make(chan struct{})
+		entered, release := e.proc.holdCalls()
+		defer release()
 		done := make(chan struct{})
 		go func() {
 			defer close(done)
 			c.CardRead(e.ctx, a.Lease, ferry.SandboxCard)
 		}()
-		for e.get(in.ID).Phase != ferry.PhaseAuthorizing {
-			time.Sleep(time.Millisecond)
-		}
+		waitCall(t, entered) // the instruction is authorizing
+		wantPhase(t, e.get(in.ID), ferry.PhaseAuthorizing)
 		_, err := e.svc.CancelInstruction(e.ctx, e.merchant.ID, ferry.KindRefund, in.ID)
 		wantCode(t, err, ferry.CodeCannotBeCanceled)
 		_, err = c.Cancel(e.ctx, a.Lease)
 		wantCode(t, err, ferry.CodeCannotBeCanceled)
-		close(e.proc.block)
+		release()
 		<-done
 		wantPhase(t, e.get(in.ID), ferry.PhaseCompleted)
 	})

@@ -1,5 +1,6 @@
 // Package ferrytest holds helpers for Ferry's tests: a clock that moves only
-// when told to, and stores on temporary databases.
+// when told to, a real-time clock that jumps when told to, and stores on
+// temporary databases.
 package ferrytest
 
 import (

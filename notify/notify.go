@@ -82,6 +82,14 @@ func (h *Hub) Len() int {
 	return n
 }
 
+// Subscribers returns the number of open subscriptions on key: how many
+// waits are parked on it. Tests use it to know that a long-poll waits.
+func (h *Hub) Subscribers(key string) int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.subs[key])
+}
+
 // WakeAll wakes every subscriber of every key: after notifications may
 // have been lost, everyone reads the state again.
 func (h *Hub) WakeAll() {

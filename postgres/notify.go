@@ -188,7 +188,8 @@ func (n *Notifier) publish(ctx context.Context) {
 func (n *Notifier) recheck(ctx context.Context) {
 	t := time.NewTicker(n.Recheck)
 	defer t.Stop()
-	since := time.Now().Add(-recheckMargin)
+	// The database's clock, which stamps updated_at, places the window.
+	since := n.db.clock.Now().Add(-recheckMargin)
 	// woken holds the change each instruction in the window was last woken
 	// for: each change wakes its waiters once, not at every look.
 	woken := map[string]time.Time{}
@@ -198,7 +199,7 @@ func (n *Notifier) recheck(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		}
-		now := time.Now()
+		now := n.db.clock.Now()
 		rows, err := n.db.pool.Query(ctx, "SELECT id, device_id, updated_at FROM instructions WHERE updated_at >= $1", since)
 		if err != nil {
 			if ctx.Err() == nil {

@@ -32,7 +32,8 @@ var migrations embed.FS
 
 // Options tunes a DB. The zero value is ready to use.
 type Options struct {
-	// Clock gives transaction times. Default: the system clock.
+	// Clock gives transaction times, and places the Notifier's re-check
+	// window. Default: the system clock.
 	Clock ferry.Clock
 	// MaxConns caps the pool. Default: the DSN's pool_max_conns, else 32:
 	// enough for the concurrency one instance sees, small enough that a few

@@ -50,8 +50,11 @@ func TestNotifierAcrossInstances(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	dsn := ferrytest.PostgresURL(t)
+	// The instances share a clock that moves only when told to: the test
+	// moves it past the re-check's margin instead of waiting for that.
+	clock := ferrytest.NewClock(time.Now().UTC().Truncate(time.Microsecond))
 	open := func(recheck time.Duration) (*postgres.DB, *postgres.Notifier) {
-		db, err := postgres.Open(ctx, dsn, postgres.Options{MaxConns: 4})
+		db, err := postgres.Open(ctx, dsn, postgres.Options{MaxConns: 4, Clock: clock})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -89,7 +92,7 @@ func TestNotifierAcrossInstances(t *testing.T) {
 	defer subC.Close()
 	devC := nc.Subscribe(ferry.DeviceTopic("d1"))
 	defer devC.Close()
-	now := time.Now().UTC().Truncate(time.Microsecond)
+	now := clock.Now()
 	err := a.Update(ctx, func(tx ferry.Tx) error {
 		if err := tx.MerchantInsert(ctx, &ferry.Merchant{ID: "m1", Name: "Acme", CreatedAt: now}); err != nil {
 			return err
@@ -114,12 +117,13 @@ func TestNotifierAcrossInstances(t *testing.T) {
 	case <-time.After(300 * time.Millisecond):
 	}
 
-	// A rolled-back change is seen by nobody.
-	time.Sleep(4 * time.Second) // past the re-check's margin
+	// A rolled-back change is seen by nobody, also once the instruction's
+	// last change is past the re-check's margin.
+	clock.Advance(4 * time.Second)
 	drainSub(subC)
 	a.Update(ctx, func(tx ferry.Tx) error {
 		in, _ := tx.InstructionGet(ctx, "m1", "i1")
-		in.Phase, in.UpdatedAt = ferry.PhaseCanceled, time.Now().UTC()
+		in.Phase, in.UpdatedAt = ferry.PhaseCanceled, clock.Now()
 		tx.InstructionUpdate(ctx, in, in.Version)
 		return context.Canceled
 	})

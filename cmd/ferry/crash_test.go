@@ -190,7 +190,8 @@ func crash(t *testing.T, dsn string, n int) *crashHistory {
 	}
 
 	// The killer: a random process at a random moment, back after a
-	// random pause.
+	// random pause. These sleeps wait for nothing: they pick the kill
+	// points, which must fall anywhere in the clients' work.
 	for range *crashKills {
 		time.Sleep(time.Duration(200+rng.IntN(1200)) * time.Millisecond)
 		i := rng.IntN(n)
@@ -233,7 +234,7 @@ func (h *crashHistory) client(f *fleet, token string, ci, round int, serial stri
 		st, resp, err := call(&instance{URL: f.url(ci + attempt)}, token, "POST", "/v1/devices/"+serial+"/refund-instructions", sub.key, body)
 		switch {
 		case err != nil || st == 503:
-			time.Sleep(50 * time.Millisecond) // no answer: the same request again
+			time.Sleep(50 * time.Millisecond) // retry pause, not a wait: no answer (a process may be dead), so the same request again
 		case st == 202:
 			var in payroc.RefundInstruction
 			if err := json.Unmarshal(resp, &in); err != nil {
@@ -241,9 +242,9 @@ func (h *crashHistory) client(f *fleet, token string, ci, round int, serial stri
 			}
 			id = in.RefundInstructionID
 		case st == 409 && strings.Contains(string(resp), "device-busy"):
-			time.Sleep(20 * time.Millisecond) // the last one is still ending
+			time.Sleep(20 * time.Millisecond) // retry pause, not a wait: the device's last instruction is still ending
 		case st == 409 && strings.Contains(string(resp), "in progress"):
-			time.Sleep(20 * time.Millisecond) // our own earlier attempt, still in flight
+			time.Sleep(20 * time.Millisecond) // retry pause, not a wait: our own earlier attempt is still in flight
 		default:
 			return fmt.Errorf("submission: %d %s", st, resp)
 		}
@@ -280,7 +281,7 @@ func (h *crashHistory) client(f *fleet, token string, ci, round int, serial stri
 			if h.late(&deadline, time.Minute) {
 				return fmt.Errorf("no answer to a cancel in 60s")
 			}
-			time.Sleep(50 * time.Millisecond)
+			time.Sleep(50 * time.Millisecond) // retry pause, not a wait: no answer (a process may be dead)
 		}
 	}
 	in, err := h.status(f, token, id, ci+1)
@@ -311,7 +312,7 @@ func (h *crashHistory) client(f *fleet, token string, ci, round int, serial stri
 			if h.late(&deadline, time.Minute) {
 				return fmt.Errorf("no answer to GET refund %s in 60s", refundID)
 			}
-			time.Sleep(50 * time.Millisecond)
+			time.Sleep(50 * time.Millisecond) // retry pause, not a wait: no answer (a process may be dead)
 		}
 	}
 	return nil
@@ -339,7 +340,7 @@ func (h *crashHistory) status(f *fleet, token, id string, from int) (*payroc.Ref
 		st, resp, err := call(&instance{URL: f.url(attempt)}, token, "GET", "/v1/refund-instructions/"+id, "", nil)
 		if err != nil || st == 503 {
 			last = append(last[max(0, len(last)-4):], fmt.Sprint(sent.Format("15:04:05.000"), " ", st, " ", string(resp), " ", err))
-			time.Sleep(50 * time.Millisecond)
+			time.Sleep(50 * time.Millisecond) // retry pause, not a wait: no answer (a process may be dead)
 			continue
 		}
 		if st != 200 {

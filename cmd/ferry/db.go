@@ -37,6 +37,8 @@ type backend struct {
 	// admin is the notifier for admin commands: it tells a running server
 	// about their changes.
 	admin ferry.Notifier
+	// hub holds this process's waiters; server delivers to it.
+	hub *notify.Hub
 }
 
 // signalInterval is how soon after another process writes to the database
@@ -86,6 +88,7 @@ func openBackend(ctx context.Context, dsn string, clock ferry.Clock, log *slog.L
 			relay: func(ctx context.Context) { db.Watch(ctx, hub, signalInterval) },
 			ready: ready,
 			admin: db.Publisher(),
+			hub:   hub,
 		}, nil
 	case "postgres", "postgresql":
 		db, err := postgres.Open(ctx, dsn, postgres.Options{Clock: clock, Logger: log})
@@ -100,6 +103,7 @@ func openBackend(ctx context.Context, dsn string, clock ferry.Clock, log *slog.L
 			ready:  n.Ready(),
 			// The database's triggers tell every server.
 			admin: hub,
+			hub:   hub,
 		}, nil
 	default:
 		return nil, usageErrorf("--db %q: unsupported database; supported: sqlite:PATH (e.g. sqlite:ferry.db) and postgres://USER@HOST:PORT/DB", redactDSN(dsn))

@@ -67,8 +67,8 @@ func TestDevicePairing(t *testing.T) {
 	_, err = agent.Pair(ctx, nil, s.URL, code, "TERM-1")
 	wantCode(t, err, ferry.CodeUnauthorized) // used once
 
-	expiring := s.pairCode(t, "TERM-3", "--ttl", "1ms")
-	time.Sleep(5 * time.Millisecond)
+	expiring := s.pairCode(t, "TERM-3", "--ttl", "1m")
+	s.clock.Advance(time.Minute + time.Second) // past the code's time to live
 	_, err = agent.Pair(ctx, nil, s.URL, expiring, "TERM-3")
 	wantCode(t, err, ferry.CodeUnauthorized)
 	if !strings.Contains(ferry.ErrorMessage(err), "expired") {
@@ -101,9 +101,14 @@ func TestDevicePairing(t *testing.T) {
 func TestDeviceFlow(t *testing.T) { eachDB(t, testDeviceFlow) }
 
 func testDeviceFlow(t *testing.T, boot starter) {
-	s := boot(t, "--lease-ttl", "2s", "--instruction-timeout", "1m")
+	const leaseTTL = 20 * time.Second
+	s := boot(t, "--lease-ttl", leaseTTL.String(), "--instruction-timeout", "1m")
 	ctx := context.Background()
 	conn := s.device(t, "TERM-1")
+	info, err := conn.Me(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
 	c := s.client(t, s.APIKey)
 
 	// A waiting poll wakes when an instruction arrives.
@@ -115,7 +120,7 @@ func testDeviceFlow(t *testing.T, boot starter) {
 		}
 		got <- a
 	}()
-	time.Sleep(100 * time.Millisecond)
+	s.waitWaiting(t, ferry.DeviceTopic(info.DeviceID), 1)
 	id := c.refund(t, "TERM-1", 4999)
 	var a *ferry.Assignment
 	select {
@@ -126,19 +131,24 @@ func testDeviceFlow(t *testing.T, boot starter) {
 	if a == nil || a.InstructionID != id || a.Token != 1 || a.Amount != 4999 || a.Currency != "USD" || a.OrderID != "OrderRef6543" {
 		t.Fatalf("assignment = %+v", a)
 	}
-	// Renewing keeps the lease past its time to live.
+	// Renewing keeps the lease past its time to live: the server's clock
+	// moves on by half a lease between heartbeats, and after one and a half
+	// leases no other session of the device can take the instruction.
 	for range 3 {
 		st, err := conn.Heartbeat(ctx, a.Lease, 0)
 		if err != nil || st.Stop || st.Phase != ferry.PhaseDelivered {
 			t.Fatalf("heartbeat = %+v, %v", st, err)
 		}
-		time.Sleep(time.Second)
+		s.clock.Advance(leaseTTL / 2)
+	}
+	if b, err := s.session(conn.Credential, "other").Next(ctx, time.Millisecond); err != nil || b != nil {
+		t.Fatalf("another session took a renewed lease: %+v, %v", b, err)
 	}
 	if _, err := conn.Progress(ctx, a.Lease, "card_presented"); err != nil {
 		t.Fatal(err)
 	}
 	// A stale token changes nothing.
-	_, err := conn.CardRead(ctx, ferry.Lease{InstructionID: id, Token: 7}, ferry.SandboxCard)
+	_, err = conn.CardRead(ctx, ferry.Lease{InstructionID: id, Token: 7}, ferry.SandboxCard)
 	wantCode(t, err, ferry.CodeLeaseLost)
 	// Card reads sent again and again make one refund.
 	var results []*ferry.CardReadResult
@@ -175,7 +185,10 @@ func testDeviceFlow(t *testing.T, boot starter) {
 func TestDeviceStopAndLease(t *testing.T) { eachDB(t, testDeviceStopAndLease) }
 
 func testDeviceStopAndLease(t *testing.T, boot starter) {
-	s := boot(t, "--lease-ttl", "500ms", "--instruction-timeout", "1m")
+	// A lease outlives any slow request; the test moves the server's clock
+	// past it.
+	const leaseTTL = 20 * time.Second
+	s := boot(t, "--lease-ttl", leaseTTL.String(), "--instruction-timeout", "1m")
 	ctx := context.Background()
 	conn := s.device(t, "TERM-1")
 	c := s.client(t, s.APIKey)
@@ -194,7 +207,7 @@ func testDeviceStopAndLease(t *testing.T, boot starter) {
 		}
 		got <- st
 	}()
-	time.Sleep(100 * time.Millisecond)
+	s.waitWaiting(t, ferry.InstructionTopic(id), 1)
 	if r := c.do(t, "DELETE", "/v1/refund-instructions/"+id, nil); r.Status != 204 {
 		t.Fatalf("cancel: %s", r)
 	}
@@ -213,20 +226,25 @@ func testDeviceStopAndLease(t *testing.T, boot starter) {
 	// A lease that runs out before the card read sends the instruction back
 	// to the queue, and the old lease is refused from then on.
 	id = c.refund(t, "TERM-1", 200)
-	a, _ = conn.Next(ctx, 5*time.Second)
-	time.Sleep(time.Second)
-	b, err := s.session(conn.Credential, "other").Next(ctx, 5*time.Second)
+	if a, err = conn.Next(ctx, 5*time.Second); err != nil || a == nil {
+		t.Fatalf("next = %v, %v", a, err)
+	}
+	other := s.session(conn.Credential, "other")
+	if b, err := other.Next(ctx, time.Millisecond); err != nil || b != nil {
+		t.Fatalf("another session took the instruction while its lease lived: %+v, %v", b, err)
+	}
+	s.clock.Advance(leaseTTL)
+	b, err := other.Next(ctx, 5*time.Second)
 	if err != nil || b == nil || b.InstructionID != id || b.Token != a.Token+1 {
 		t.Fatalf("after the lease ran out, another session got %+v, %v", b, err)
 	}
 	_, err = conn.CardRead(ctx, a.Lease, ferry.SandboxCard)
 	wantCode(t, err, ferry.CodeLeaseLost)
 	// After the card read, a lapsed lease changes nothing: the refund stands.
-	other := s.session(conn.Credential, "other")
 	if r, err := other.CardRead(ctx, b.Lease, ferry.SandboxCard); err != nil || !r.Approved {
 		t.Fatalf("card read = %+v, %v", r, err)
 	}
-	time.Sleep(time.Second)
+	s.clock.Advance(leaseTTL)
 	if in := c.poll(t, id); in.Status != ferry.StatusCompleted {
 		t.Fatalf("instruction = %+v", in)
 	}
@@ -274,12 +292,16 @@ func testRevokedDevice(t *testing.T, boot starter) {
 	s := boot(t)
 	ctx := context.Background()
 	conn := s.device(t, "TERM-1")
+	info, err := conn.Me(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
 	done := make(chan error, 1)
 	go func() {
 		_, err := conn.Next(ctx, 30*time.Second)
 		done <- err
 	}()
-	time.Sleep(200 * time.Millisecond)
+	s.waitWaiting(t, ferry.DeviceTopic(info.DeviceID), 1)
 	if out, err := s.admin(t, "device", "revoke", "--merchant", s.Merchant, "--serial", "TERM-1"); err != nil {
 		t.Fatalf("revoke: %v\n%s", err, out)
 	}
@@ -289,7 +311,7 @@ func testRevokedDevice(t *testing.T, boot starter) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("a revoked device's poll stayed open")
 	}
-	_, err := conn.Me(ctx)
+	_, err = conn.Me(ctx)
 	wantCode(t, err, ferry.CodeUnauthorized)
 }
 
@@ -345,7 +367,10 @@ func TestDeviceProtocolErrors(t *testing.T) {
 func TestSearchDevices(t *testing.T) { eachDB(t, testSearchDevices) }
 
 func testSearchDevices(t *testing.T, boot starter) {
-	s := boot(t, "--device-offline-after", "3s")
+	// A window no slow step of the test outlasts; the test moves the
+	// server's clock past it.
+	const offlineAfter = time.Minute
+	s := boot(t, "--device-offline-after", offlineAfter.String())
 	c := s.client(t, s.APIKey)
 	// The sandbox devices, and a real one that polled once.
 	conn := s.device(t, "TERM-1")
@@ -427,7 +452,7 @@ func testSearchDevices(t *testing.T, boot starter) {
 		t.Errorf("another merchant sees %d devices", other.Count)
 	}
 	// A device that stops polling goes offline.
-	time.Sleep(3 * time.Second)
+	s.clock.Advance(offlineAfter)
 	_, all = get("?serialNumber=TERM-1")
 	if all.Data[0].Online {
 		t.Error("TERM-1 is still online after the offline window")
@@ -480,12 +505,8 @@ func TestAgentKilledMidInstruction(t *testing.T) {
 	// A slow cardholder (…71) keeps the first agent busy for 10 × 1s.
 	first, out := startAgent("1s")
 	id := c.refund(t, "TERM-1", 4971)
-	deadline := time.Now().Add(10 * time.Second)
-	for c.get(t, id, "delivered") == false {
-		if time.Now().After(deadline) {
-			t.Fatalf("the agent did not take the instruction:\n%s", out)
-		}
-		time.Sleep(50 * time.Millisecond)
+	if !waitUntil(10*time.Second, func() bool { return c.get(t, id, "delivered") }) {
+		t.Fatalf("the agent did not take the instruction:\n%s", out)
 	}
 	first.Process.Kill()
 	first.Wait()
@@ -568,14 +589,15 @@ func TestAgentSurvivesServerRestart(t *testing.T) {
 	if in := c.poll(t, c.refund(t, "TERM-1", 100)); in.Status != ferry.StatusCompleted {
 		t.Fatalf("before the restart: %+v\n%s", in, &out)
 	}
+	before := len(out.String())
 	s.stop()
-	time.Sleep(time.Second) // the agent meets a closed port, and backs off
+	// The agent meets a closed port, says so, and keeps trying.
+	if !waitUntil(10*time.Second, func() bool { return strings.Contains(out.String()[before:], "failed") }) {
+		t.Fatalf("the agent did not notice the server was gone:\n%s", &out)
+	}
 	s2 := startServerOn(t, s.DB, "--listen", addr)
 	c2 := s2.client(t, s.APIKey)
 	if in := c2.poll(t, c2.refund(t, "TERM-1", 200)); in.Status != ferry.StatusCompleted {
 		t.Fatalf("after the restart: %+v\n%s", in, &out)
-	}
-	if !strings.Contains(out.String(), "failed") {
-		t.Errorf("the agent did not notice the server was gone:\n%s", &out)
 	}
 }

@@ -322,7 +322,7 @@ func testLongPoll(t *testing.T, boot starter) {
 	queued := s.queuedInstruction(t, c)
 	got := make(chan *response, 1)
 	go func() { got <- c.do(t, "GET", "/v1/refund-instructions/"+queued, nil) }()
-	time.Sleep(200 * time.Millisecond)
+	s.waitWaiting(t, ferry.InstructionTopic(queued), 1)
 	if r := c.do(t, "DELETE", "/v1/refund-instructions/"+queued, nil); r.Status != 204 {
 		t.Fatalf("cancel: %s", r)
 	}
@@ -371,7 +371,7 @@ func testCancelPhases(t *testing.T, boot starter) {
 	}
 	// Delivered: the slow cardholder (71) is still at the device.
 	slow := c.refund(t, sandboxDevice, 4971)
-	time.Sleep(300 * time.Millisecond)
+	s.waitPhase(t, slow, ferry.PhaseDelivered)
 	if r := cancel(slow); r.Status != 204 {
 		t.Fatalf("cancel delivered: %s", r)
 	}
@@ -508,7 +508,7 @@ func testRestartKeepsEverything(t *testing.T, boot starter) {
 	// an instruction no device will take (queued).
 	inFlight := c.refund(t, "1850010869", 4971)
 	queued := s.queuedInstruction(t, c)
-	time.Sleep(300 * time.Millisecond)
+	s.waitPhase(t, inFlight, ferry.PhaseDelivered)
 	s.stop()
 
 	s2 := startServerOn(t, s.DB, "--sim-delay", "20ms", "--instruction-timeout", "2s")
@@ -527,7 +527,8 @@ func testRestartKeepsEverything(t *testing.T, boot starter) {
 		t.Errorf("in-flight instruction after restart: %+v", in)
 	}
 	// The queued one ends by its deadline (set when it was submitted)
-	// instead of staying in progress.
+	// instead of staying in progress: the clock moves past it.
+	s2.clock.Advance(5 * time.Second)
 	if in := c2.poll(t, queued); in.Status != ferry.StatusFailure || in.ErrorMessage == "" {
 		t.Errorf("queued instruction after restart: %+v", in)
 	}
@@ -543,7 +544,7 @@ func testShutdownAnswersWaitingPolls(t *testing.T, boot starter) {
 	id := s.queuedInstruction(t, c)
 	got := make(chan *response, 1)
 	go func() { got <- c.do(t, "GET", "/v1/refund-instructions/"+id, nil) }()
-	time.Sleep(200 * time.Millisecond)
+	s.waitWaiting(t, ferry.InstructionTopic(id), 1)
 	go s.stop()
 	select {
 	case r := <-got:
@@ -587,12 +588,9 @@ func testAdminCommands(t *testing.T, boot starter) {
 	}
 	// The server remembers valid tokens; a revocation from another process
 	// reaches it within a second.
-	deadline := time.Now().Add(time.Second)
-	for r := c.do(t, "GET", "/v1/refunds/ABCDEFGHIJ", nil); r.Status != 401; r = c.do(t, "GET", "/v1/refunds/ABCDEFGHIJ", nil) {
-		if time.Now().After(deadline) {
-			t.Fatalf("a token of a revoked key still works after a second: %s", r)
-		}
-		time.Sleep(20 * time.Millisecond)
+	var r *response
+	if !waitUntil(time.Second, func() bool { r = c.do(t, "GET", "/v1/refunds/ABCDEFGHIJ", nil); return r.Status == 401 }) {
+		t.Fatalf("a token of a revoked key still works after a second: %s", r)
 	}
 	if r := s.do(t, "POST", "/authorize", nil, "x-api-key", key); r.Status != 401 {
 		t.Errorf("a revoked key: %s", r)

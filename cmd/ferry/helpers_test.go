@@ -16,6 +16,7 @@ import (
 
 	"github.com/ferrygateway/ferry"
 	"github.com/ferrygateway/ferry/ferrytest"
+	"github.com/ferrygateway/ferry/notify"
 	"github.com/ferrygateway/ferry/payroc"
 )
 
@@ -27,10 +28,13 @@ type server struct {
 	// Merchant is the sandbox merchant's id.
 	Merchant string
 	DB       string
-	cancel   context.CancelFunc
-	done     chan error
-	stdout   *syncBuffer // the ready line, and anything else it printed there
-	stderr   *syncBuffer
+	// clock is the server's: real time, until the test jumps it forward.
+	clock  *ferrytest.JumpClock
+	hub    *notify.Hub // the server's waiters
+	cancel context.CancelFunc
+	done   chan error
+	stdout *syncBuffer // the ready line, and anything else it printed there
+	stderr *syncBuffer
 }
 
 // syncBuffer is a bytes.Buffer safe for one writer and many readers.
@@ -113,7 +117,9 @@ func startServerOn(t *testing.T, dsn string, args ...string) *server {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
-	s := &server{t: t, DB: dsn, cancel: cancel, done: make(chan error, 1), stdout: &syncBuffer{}, stderr: &syncBuffer{}}
+	s := &server{t: t, DB: dsn, clock: ferrytest.NewJumpClock(), cancel: cancel, done: make(chan error, 1), stdout: &syncBuffer{}, stderr: &syncBuffer{}}
+	// The hub is set before the ready line is written, so before it is read.
+	ctx = context.WithValue(ctx, serveHooksKey{}, &serveHooks{clock: s.clock, listening: func(hub *notify.Hub) { s.hub = hub }})
 	full := append([]string{"serve", "--ready-json", "--listen", "127.0.0.1:0", "--db", dsn}, fastArgs...)
 	full = append(full, args...)
 	go func() {
@@ -144,6 +150,59 @@ func startServerOn(t *testing.T, dsn string, args ...string) *server {
 	}
 	t.Cleanup(func() { s.stop() })
 	return s
+}
+
+// waitUntil checks cond every few milliseconds until it holds, and
+// reports whether it did within limit. It is for conditions that announce
+// no event; callers fail the test, saying what they waited for.
+func waitUntil(limit time.Duration, cond func() bool) bool {
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	deadline := time.After(limit)
+	for !cond() {
+		select {
+		case <-tick.C:
+		case <-deadline:
+			return cond()
+		}
+	}
+	return true
+}
+
+// waitWaiting waits until n long-polls of the server wait on the notifier
+// key, such as ferry.InstructionTopic(id): a change after that wakes them.
+func (s *server) waitWaiting(t *testing.T, key string, n int) {
+	t.Helper()
+	if !waitUntil(10*time.Second, func() bool { return s.hub.Subscribers(key) >= n }) {
+		t.Fatalf("%d of %d requests wait on %s after 10s", s.hub.Subscribers(key), n, key)
+	}
+}
+
+// waitPhase waits until an instruction has reached phase, as its history
+// in the database tells.
+func (s *server) waitPhase(t *testing.T, id string, phase ferry.Phase) {
+	t.Helper()
+	ctx := context.Background()
+	svc, done, err := openAdmin(ctx, s.DB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer done()
+	reached := func() bool {
+		events, err := svc.Store().EventList(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range events {
+			if e.Phase == phase {
+				return true
+			}
+		}
+		return false
+	}
+	if !waitUntil(10*time.Second, reached) {
+		t.Fatalf("instruction %s did not reach %s in 10s", id, phase)
+	}
 }
 
 // stop shuts the server down gracefully and waits for it.

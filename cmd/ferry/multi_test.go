@@ -164,13 +164,13 @@ func TestMultiInstance(t *testing.T) {
 					st, resp, err := call(inst, token[inst], "POST", "/v1/devices/"+serial+"/refund-instructions", key, body)
 					switch {
 					case err != nil:
-						time.Sleep(100 * time.Millisecond)
+						time.Sleep(100 * time.Millisecond) // retry pause, not a wait: no answer (the instance may be the killed one)
 					case st == 202:
 						var in payroc.RefundInstruction
 						json.Unmarshal(resp, &in)
 						id = in.RefundInstructionID
 					case st == 409 && strings.Contains(string(resp), "device-busy"):
-						time.Sleep(50 * time.Millisecond) // the previous one is still ending
+						time.Sleep(50 * time.Millisecond) // retry pause, not a wait: the device's previous instruction is still ending
 					default:
 						t.Errorf("submit on %s: %d %s", inst.URL, st, resp)
 						return
@@ -188,7 +188,7 @@ func TestMultiInstance(t *testing.T) {
 					inst := instances[(ci+r+attempt+1)%3]
 					st, resp, err := call(inst, token[inst], "GET", "/v1/refund-instructions/"+id, "", nil)
 					if err != nil || st != 200 {
-						time.Sleep(100 * time.Millisecond)
+						time.Sleep(100 * time.Millisecond) // retry pause, not a wait: no answer (the instance may be the killed one)
 						continue
 					}
 					var in payroc.RefundInstruction

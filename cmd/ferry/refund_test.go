@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -16,13 +18,19 @@ import (
 // API key in the environment; it returns the output and the exit code.
 func (s *server) cli(t *testing.T, ctx context.Context, args ...string) (string, int) {
 	t.Helper()
+	var out, errOut bytes.Buffer
+	code := s.runCLI(ctx, &out, &errOut, args...)
+	return out.String() + errOut.String(), code
+}
+
+// runCLI runs a ferry command like cli, writing to stdout and stderr as it
+// goes, and returns the exit code.
+func (s *server) runCLI(ctx context.Context, stdout, stderr io.Writer, args ...string) int {
 	getenv := func(k string) string {
 		return map[string]string{"FERRY_URL": s.URL, "FERRY_API_KEY": s.APIKey}[k]
 	}
-	var out, errOut bytes.Buffer
-	err := run(ctx, args, getenv, strings.NewReader(""), &out, &errOut)
-	code := exitCode(err, &errOut)
-	return out.String() + errOut.String(), code
+	err := run(ctx, args, getenv, strings.NewReader(""), stdout, stderr)
+	return exitCode(err, stderr)
 }
 
 func TestRefundCLI(t *testing.T) {
@@ -97,6 +105,9 @@ func TestRefundCLI(t *testing.T) {
 	}
 }
 
+// sentLine is what `ferry refund create` says once it has sent a refund.
+var sentLine = regexp.MustCompile(`sent to device \S+: instruction ([0-9a-f]{32})`)
+
 // TestRefundCLIInterrupt: Ctrl-C while waiting cancels with
 // --cancel-on-interrupt, and otherwise leaves the instruction running.
 func TestRefundCLIInterrupt(t *testing.T) {
@@ -115,24 +126,32 @@ func TestRefundCLIInterrupt(t *testing.T) {
 		if tc.flag != "" {
 			args = append(args, tc.flag)
 		}
-		type result struct {
-			out  string
-			code int
+		var out syncBuffer
+		done := make(chan int, 1)
+		go func() { done <- s.runCLI(ctx, &out, &out, args...) }()
+		// Interrupt once the slow cardholder is at the device and the
+		// command waits for the outcome, next to the device's heartbeat.
+		var id string
+		sent := func() bool {
+			m := sentLine.FindStringSubmatch(out.String())
+			if m != nil {
+				id = m[1]
+			}
+			return m != nil
 		}
-		done := make(chan result, 1)
-		go func() {
-			out, code := s.cli(t, ctx, args...)
-			done <- result{out, code}
-		}()
-		time.Sleep(500 * time.Millisecond) // the slow cardholder is at the device
+		if !waitUntil(10*time.Second, sent) {
+			cancel()
+			t.Fatalf("%q: the command did not say it sent the refund:\n%s", tc.flag, out.String())
+		}
+		s.waitPhase(t, id, ferry.PhaseDelivered)
+		s.waitWaiting(t, ferry.InstructionTopic(id), 2)
 		cancel()
-		r := <-done
-		if r.code != tc.code || !strings.Contains(r.out, tc.want) {
-			t.Errorf("%q: exit %d, want %d:\n%s", tc.flag, r.code, tc.code, r.out)
+		code := <-done
+		if code != tc.code || !strings.Contains(out.String(), tc.want) {
+			t.Errorf("%q: exit %d, want %d:\n%s", tc.flag, code, tc.code, out.String())
 		}
 		if tc.flag == "" {
 			// Let the instruction that goes on finish before the next one.
-			id := r.out[strings.Index(r.out, "instruction ")+len("instruction ") : strings.Index(r.out, "instruction ")+len("instruction ")+32]
 			s.client(t, s.APIKey).poll(t, id)
 		}
 	}

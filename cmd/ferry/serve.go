@@ -20,6 +20,7 @@ import (
 	"github.com/ferrygateway/ferry/core"
 	"github.com/ferrygateway/ferry/deviceapi"
 	"github.com/ferrygateway/ferry/internal/httpx"
+	"github.com/ferrygateway/ferry/notify"
 	"github.com/ferrygateway/ferry/sim"
 )
 
@@ -159,7 +160,11 @@ func runServe(ctx context.Context, args []string, getenv env, stdin io.Reader, s
 // waiting long-polls answer at once, requests in flight finish, simulated
 // devices stop between steps, and the database is closed last.
 func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout, stderr io.Writer) error {
-	clock := ferry.SystemClock{}
+	hooks, _ := ctx.Value(serveHooksKey{}).(*serveHooks)
+	var clock ferry.Clock = ferry.SystemClock{}
+	if hooks != nil && hooks.clock != nil {
+		clock = hooks.clock
+	}
 	be, err := openBackend(ctx, cfg.DB, clock, log)
 	if err != nil {
 		return err
@@ -236,6 +241,9 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout, stder
 				"addr", ln.Addr().String())
 		}
 	}
+	if hooks != nil && hooks.listening != nil {
+		hooks.listening(be.hub)
+	}
 	log.Info("Ferry is listening", "addr", ln.Addr().String(), "db", redactDSN(cfg.DB), "version", version())
 	announce(cfg.ReadyJSON, stdout, stderr, base, ln.Addr(), sandbox)
 
@@ -258,6 +266,20 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout, stder
 	}
 	return err
 }
+
+// serveHooks are what a test may set for a server that run starts, in the
+// context it passes to run, as net/http/httptrace does for HTTP clients.
+// Without them a server runs on the system clock and calls nothing.
+type serveHooks struct {
+	// clock replaces the system clock. Default: ferry.SystemClock.
+	clock ferry.Clock
+	// listening, if set, is called once the server listens, before it says
+	// so, with the hub that wakes its waiting long-polls. Default: nil.
+	listening func(waiters *notify.Hub)
+}
+
+// serveHooksKey is the context key of a *serveHooks.
+type serveHooksKey struct{}
 
 // newHTTPServer serves the Payroc API and the device protocol on one
 // listener, with timeouts that suit long-polls: a response may take the
