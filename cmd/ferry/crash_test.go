@@ -18,7 +18,6 @@ import (
 
 	"github.com/ferrygateway/ferry"
 	"github.com/ferrygateway/ferry/ferrytest"
-	"github.com/ferrygateway/ferry/payroc"
 	"github.com/ferrygateway/ferry/postgres"
 	"github.com/ferrygateway/ferry/sqlite"
 )
@@ -111,8 +110,9 @@ func (f *fleet) kill(i int) {
 
 func (f *fleet) url(i int) string { return "http://" + f.addrs[i%len(f.addrs)] }
 
-// crashSub is one submission a client made: its key and amount.
+// crashSub is one submission a client made: its kind, key and amount.
 type crashSub struct {
+	kind   ferry.InstructionKind
 	key    string
 	amount int64
 }
@@ -123,7 +123,7 @@ type crashHistory struct {
 	mu       sync.Mutex
 	acked    map[string]crashSub     // instruction id → the submission
 	final    map[string]ferry.Status // instruction id → the final status seen
-	refunds  map[string]string       // instruction id → its refund id, as GET showed it
+	results  map[string]string       // instruction id → its refund's or payment's id, as GET showed it
 	repeats  map[string]string       // idempotency key → the instruction a repeat of its submission named
 	kills    int
 	log      []string // kills, reported if the test fails
@@ -172,7 +172,7 @@ func crash(t *testing.T, dsn string, n int) *crashHistory {
 	}
 	token := s.token(t, first.APIKey)
 	h := &crashHistory{merchant: first.Merchant, acked: map[string]crashSub{},
-		final: map[string]ferry.Status{}, refunds: map[string]string{}, repeats: map[string]string{}}
+		final: map[string]ferry.Status{}, results: map[string]string{}, repeats: map[string]string{}}
 
 	var stop atomic.Bool
 	var clients sync.WaitGroup
@@ -208,7 +208,7 @@ func crash(t *testing.T, dsn string, n int) *crashHistory {
 
 	// What a client once saw as final never changes.
 	for id, st := range h.final {
-		in, err := h.status(f, token, id, 0)
+		in, err := h.status(f, token, h.acked[id].kind, id, 0)
 		if err != nil || in.Status != st {
 			t.Errorf("instruction %s was %s, is now %v (%v)", id, st, in, err)
 		}
@@ -219,28 +219,33 @@ func crash(t *testing.T, dsn string, n int) *crashHistory {
 	return h
 }
 
-// client submits one refund on serial, sometimes cancels it, long-polls it
-// to the end and fetches its refund, retrying each call until answered.
+// client submits one refund or sale on serial, sometimes cancels it,
+// long-polls it to the end and fetches its refund or payment, retrying each
+// call until answered.
 func (h *crashHistory) client(f *fleet, token string, ci, round int, serial string, rng *rand.Rand) error {
 	amounts := []int64{4999, 4951, 4952, 4961, 4962, 1234, 100}
-	sub := crashSub{key: ferry.NewIdempotencyKey(), amount: amounts[rng.IntN(len(amounts))]}
+	sub := crashSub{kind: ferry.KindRefund, key: ferry.NewIdempotencyKey(), amount: amounts[rng.IntN(len(amounts))]}
 	body := refundBody(sub.amount)
+	if rng.IntN(2) == 0 {
+		sub.kind, body = ferry.KindPayment, saleJSON(sub.amount, "")
+	}
+	submit := "/v1/devices/" + serial + "/" + string(sub.kind) + "-instructions"
 	deadline := time.Now().Add(60 * time.Second)
 	var id string
 	for attempt := 0; id == ""; attempt++ {
 		if h.late(&deadline, time.Minute) {
 			return fmt.Errorf("no answer to a submission on %s in 60s", serial)
 		}
-		st, resp, err := call(&instance{URL: f.url(ci + attempt)}, token, "POST", "/v1/devices/"+serial+"/refund-instructions", sub.key, body)
+		st, resp, err := call(&instance{URL: f.url(ci + attempt)}, token, "POST", submit, sub.key, body)
 		switch {
 		case err != nil || st == 503:
 			time.Sleep(50 * time.Millisecond) // retry pause, not a wait: no answer (a process may be dead), so the same request again
 		case st == 202:
-			var in payroc.RefundInstruction
+			var in instruction
 			if err := json.Unmarshal(resp, &in); err != nil {
 				return err
 			}
-			id = in.RefundInstructionID
+			id = in.id()
 		case st == 409 && strings.Contains(string(resp), "device-busy"):
 			time.Sleep(20 * time.Millisecond) // retry pause, not a wait: the device's last instruction is still ending
 		case st == 409 && strings.Contains(string(resp), "in progress"):
@@ -259,19 +264,19 @@ func (h *crashHistory) client(f *fleet, token string, ci, round int, serial stri
 
 	// The same submission again, as a client that lost the answer would send
 	// it, to another instance: it must name the same instruction.
-	if st, resp, err := call(&instance{URL: f.url(ci + 1)}, token, "POST", "/v1/devices/"+serial+"/refund-instructions", sub.key, body); err == nil && st == 202 {
-		var again payroc.RefundInstruction
+	if st, resp, err := call(&instance{URL: f.url(ci + 1)}, token, "POST", submit, sub.key, body); err == nil && st == 202 {
+		var again instruction
 		if err := json.Unmarshal(resp, &again); err != nil {
 			return err
 		}
 		h.mu.Lock()
-		h.repeats[sub.key] = again.RefundInstructionID
+		h.repeats[sub.key] = again.id()
 		h.mu.Unlock()
 	}
 
 	if rng.IntN(4) == 0 { // a quarter are canceled at once, if they still can be
 		for attempt := 0; ; attempt++ {
-			st, resp, err := call(&instance{URL: f.url(ci + attempt)}, token, "DELETE", "/v1/refund-instructions/"+id, "", nil)
+			st, resp, err := call(&instance{URL: f.url(ci + attempt)}, token, "DELETE", sub.kind.Path()+"/"+id, "", nil)
 			if err == nil && (st == 204 || st == 409) {
 				break
 			}
@@ -284,7 +289,7 @@ func (h *crashHistory) client(f *fleet, token string, ci, round int, serial stri
 			time.Sleep(50 * time.Millisecond) // retry pause, not a wait: no answer (a process may be dead)
 		}
 	}
-	in, err := h.status(f, token, id, ci+1)
+	in, err := h.status(f, token, sub.kind, id, ci+1)
 	if err != nil {
 		return err
 	}
@@ -292,25 +297,25 @@ func (h *crashHistory) client(f *fleet, token string, ci, round int, serial stri
 		if h.late(&deadline, time.Minute) {
 			return fmt.Errorf("instruction %s still in progress after 60s", id)
 		}
-		if in, err = h.status(f, token, id, ci+round); err != nil {
+		if in, err = h.status(f, token, sub.kind, id, ci+round); err != nil {
 			return err
 		}
 	}
-	refundID := h.saw(id, in)
+	resultID := h.saw(id, in)
 	if in.Status == ferry.StatusCompleted {
-		if refundID == "" {
-			return fmt.Errorf("completed instruction %s links no refund", id)
+		if resultID == "" {
+			return fmt.Errorf("completed instruction %s links nothing", id)
 		}
 		for attempt := 0; ; attempt++ {
-			st, resp, err := call(&instance{URL: f.url(ci + attempt)}, token, "GET", "/v1/refunds/"+refundID, "", nil)
+			st, resp, err := call(&instance{URL: f.url(ci + attempt)}, token, "GET", ferry.ResultPath(in.Link.Rel)+resultID, "", nil)
 			if err == nil && st == 200 {
 				break
 			}
 			if err == nil && st != 503 {
-				return fmt.Errorf("refund of %s: %d %s", id, st, resp)
+				return fmt.Errorf("%s of %s: %d %s", in.Link.Rel, id, st, resp)
 			}
 			if h.late(&deadline, time.Minute) {
-				return fmt.Errorf("no answer to GET refund %s in 60s", refundID)
+				return fmt.Errorf("no answer to GET %s %s in 60s", in.Link.Rel, resultID)
 			}
 			time.Sleep(50 * time.Millisecond) // retry pause, not a wait: no answer (a process may be dead)
 		}
@@ -319,25 +324,25 @@ func (h *crashHistory) client(f *fleet, token string, ci, round int, serial stri
 }
 
 // saw records the final state of an instruction as a client saw it, and
-// returns the id of the refund it links to, if any.
-func (h *crashHistory) saw(id string, in *payroc.RefundInstruction) (refundID string) {
+// returns the id of the refund or payment it links to, if any.
+func (h *crashHistory) saw(id string, in *instruction) (resultID string) {
 	if in.Status == ferry.StatusCompleted && in.Link != nil {
-		refundID = in.Link.Href[strings.LastIndex(in.Link.Href, "/")+1:]
+		resultID = in.Link.Href[strings.LastIndex(in.Link.Href, "/")+1:]
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.final[id] = in.Status
-	h.refunds[id] = refundID
-	return refundID
+	h.results[id] = resultID
+	return resultID
 }
 
 // status long-polls an instruction once, on any process that answers.
-func (h *crashHistory) status(f *fleet, token, id string, from int) (*payroc.RefundInstruction, error) {
+func (h *crashHistory) status(f *fleet, token string, k ferry.InstructionKind, id string, from int) (*instruction, error) {
 	deadline := time.Now().Add(30 * time.Second)
 	var last []string
 	for attempt := from; !h.late(&deadline, 30*time.Second); attempt++ {
 		sent := time.Now()
-		st, resp, err := call(&instance{URL: f.url(attempt)}, token, "GET", "/v1/refund-instructions/"+id, "", nil)
+		st, resp, err := call(&instance{URL: f.url(attempt)}, token, "GET", k.Path()+"/"+id, "", nil)
 		if err != nil || st == 503 {
 			last = append(last[max(0, len(last)-4):], fmt.Sprint(sent.Format("15:04:05.000"), " ", st, " ", string(resp), " ", err))
 			time.Sleep(50 * time.Millisecond) // retry pause, not a wait: no answer (a process may be dead)
@@ -346,7 +351,7 @@ func (h *crashHistory) status(f *fleet, token, id string, from int) (*payroc.Ref
 		if st != 200 {
 			return nil, fmt.Errorf("status of %s: %d %s", id, st, resp)
 		}
-		var in payroc.RefundInstruction
+		var in instruction
 		return &in, json.Unmarshal(resp, &in)
 	}
 	return nil, fmt.Errorf("no answer to a status request of %s in 30s:\n%s", id, strings.Join(last, "\n"))
@@ -365,10 +370,11 @@ func (h *crashHistory) check(t *testing.T, db ferry.Store, dsn string) {
 		}
 	}
 	keys := map[string]string{}
-	completed := 0
+	completed := map[ferry.InstructionKind]int{}
 	for id, sub := range h.acked {
 		in, err := db.InstructionGet(ctx, h.merchant, id)
-		held("every acknowledged instruction exists, with the amount submitted", err == nil && in.Request.Money().Amount == sub.amount,
+		held("every acknowledged instruction exists, of the kind and with the amount submitted",
+			err == nil && in.Kind == sub.kind && in.Request.Money().Amount == sub.amount,
 			"%s (%+v): %+v, %v", id, sub, in, err)
 		if err != nil {
 			continue
@@ -395,15 +401,30 @@ func (h *crashHistory) check(t *testing.T, db ferry.Store, dsn string) {
 		}
 		held("at most one card read and one completion per instruction", err == nil && reads <= 1 && completions <= 1,
 			"%s: %d card reads, %d completions, %v", id, reads, completions, err)
-		refund, rerr := db.RefundGetByInstruction(ctx, h.merchant, id)
 		if in.Phase == ferry.PhaseCompleted {
-			completed++
-			held("a completed instruction has its refund, the one the POS was shown",
-				rerr == nil && refund.RefundID == in.ResultID && refund.RefundID == h.refunds[id],
-				"%s: refund %+v, %v; the POS saw %q", id, refund, rerr, h.refunds[id])
-		} else {
-			held("only a completed instruction has a refund", ferry.ErrorCode(rerr) == ferry.CodeNotFound,
-				"%s is %s with refund %+v, %v", id, in.Phase, refund, rerr)
+			completed[in.Kind]++
+		}
+		switch in.Kind {
+		case ferry.KindRefund:
+			refund, rerr := db.RefundGetByInstruction(ctx, h.merchant, id)
+			if in.Phase == ferry.PhaseCompleted {
+				held("a completed instruction has its refund or payment, the one the POS was shown",
+					rerr == nil && refund.RefundID == in.ResultID && refund.RefundID == h.results[id],
+					"%s: refund %+v, %v; the POS saw %q", id, refund, rerr, h.results[id])
+			} else {
+				held("only a completed instruction has a refund or payment", ferry.ErrorCode(rerr) == ferry.CodeNotFound,
+					"%s is %s with refund %+v, %v", id, in.Phase, refund, rerr)
+			}
+		case ferry.KindPayment:
+			if in.Phase == ferry.PhaseCompleted {
+				payment, perr := db.PaymentGet(ctx, h.merchant, in.ResultID)
+				held("a completed instruction has its refund or payment, the one the POS was shown",
+					perr == nil && payment.InstructionID == id && payment.PaymentID == h.results[id],
+					"%s: payment %+v, %v; the POS saw %q", id, payment, perr, h.results[id])
+			} else {
+				held("only a completed instruction has a refund or payment", in.ResultID == "",
+					"%s is %s with result %q", id, in.Phase, in.ResultID)
+			}
 		}
 	}
 	records := countRows(t, dsn, "SELECT count(*) FROM idempotency_keys")
@@ -412,10 +433,15 @@ func (h *crashHistory) check(t *testing.T, db ferry.Store, dsn string) {
 	total := countRows(t, dsn, "SELECT count(*) FROM instructions")
 	held("the database holds exactly the acknowledged instructions", total == len(h.acked),
 		"%d in the database, %d acknowledged", total, len(h.acked))
-	refunds := countRows(t, dsn, "SELECT count(*) FROM refunds")
-	distinct := countRows(t, dsn, "SELECT count(DISTINCT instruction_id) FROM refunds")
-	held("no refund exists twice", refunds == completed && distinct == refunds,
-		"%d refunds for %d instructions, %d completed", refunds, distinct, completed)
+	for _, table := range []struct {
+		name string
+		kind ferry.InstructionKind
+	}{{"refunds", ferry.KindRefund}, {"payments", ferry.KindPayment}} {
+		n := countRows(t, dsn, "SELECT count(*) FROM "+table.name)
+		distinct := countRows(t, dsn, "SELECT count(DISTINCT instruction_id) FROM "+table.name)
+		held("no refund or payment exists twice, and one per completed instruction", n == completed[table.kind] && distinct == n,
+			"%d %s for %d instructions, %d completed", n, table.name, distinct, completed[table.kind])
+	}
 	statuses := map[ferry.Status]int{}
 	for _, st := range h.final {
 		statuses[st]++

@@ -138,9 +138,9 @@ func TestMultiInstance(t *testing.T) {
 	var first payroc.RefundInstruction
 	json.Unmarshal([]byte(strings.TrimSuffix(strings.TrimPrefix(answers[0], "202 "), "<nil>")), &first)
 	h := &crashHistory{merchant: a.Merchant, acked: map[string]crashSub{},
-		final: map[string]ferry.Status{}, refunds: map[string]string{}, repeats: map[string]string{}}
-	h.acked[first.RefundInstructionID] = crashSub{key: key, amount: 4999}
-	h.saw(first.RefundInstructionID, (&posClient{s: &server{t: t, URL: c.URL}, token: token[c]}).poll(t, first.RefundInstructionID))
+		final: map[string]ferry.Status{}, results: map[string]string{}, repeats: map[string]string{}}
+	h.acked[first.RefundInstructionID] = crashSub{kind: ferry.KindRefund, key: key, amount: 4999}
+	h.saw(first.RefundInstructionID, (&posClient{s: &server{t: t, URL: c.URL}, token: token[c]}).follow(t, ferry.KindRefund, first.RefundInstructionID))
 
 	devices := []string{"1850010868", "1850010869", "1850010870", "1850010871", "REAL-0", "REAL-1"}
 	amounts := []int64{4999, 4951, 4952, 4961, 4962, 1234, 100}
@@ -181,7 +181,7 @@ func TestMultiInstance(t *testing.T) {
 					return
 				}
 				mu.Lock()
-				h.acked[id] = crashSub{key: key, amount: amounts[(ci+r)%len(amounts)]}
+				h.acked[id] = crashSub{kind: ferry.KindRefund, key: key, amount: amounts[(ci+r)%len(amounts)]}
 				mu.Unlock()
 				// Long-poll on another instance than the one that took it.
 				for attempt := 0; attempt < 100; attempt++ {
@@ -191,7 +191,7 @@ func TestMultiInstance(t *testing.T) {
 						time.Sleep(100 * time.Millisecond) // retry pause, not a wait: no answer (the instance may be the killed one)
 						continue
 					}
-					var in payroc.RefundInstruction
+					var in instruction
 					json.Unmarshal(resp, &in)
 					if in.Status != ferry.StatusInProgress {
 						h.saw(id, &in)
