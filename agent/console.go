@@ -92,16 +92,23 @@ func (c *Console) sign(ctx context.Context, a *ferry.Assignment) (Action, error)
 		case "", "s":
 			return Action{Kind: ActionSignature, Signature: ferry.SignatureCapture{
 				ContentType: "image/png", Image: SignatureImage(a.InstructionID)}}, nil
-		case "c":
-			return Action{Kind: ActionCancel}, nil
-		case "f":
-			reason, err := c.readLine(ctx, "   Reason: ")
-			if err != nil {
-				return Action{}, err
-			}
-			return Action{Kind: ActionFail, Reason: reason}, nil
+		case "c", "f":
+			return c.stop(ctx, line)
 		}
 	}
+}
+
+// stop is the cardholder's cancel ("c") or the device's failure ("f"),
+// with the reason asked for.
+func (c *Console) stop(ctx context.Context, key string) (Action, error) {
+	if key == "c" {
+		return Action{Kind: ActionCancel}, nil
+	}
+	reason, err := c.readLine(ctx, "   Reason: ")
+	if err != nil {
+		return Action{}, err
+	}
+	return Action{Kind: ActionFail, Reason: reason}, nil
 }
 
 // tip asks for a tip among the suggested percentages of the subtotal.
@@ -193,14 +200,8 @@ func (c *Console) card(ctx context.Context, a *ferry.Assignment) (Action, error)
 				return Action{}, err
 			}
 			return Action{Kind: ActionCard, Card: card}, nil
-		case "c":
-			return Action{Kind: ActionCancel}, nil
-		case "f":
-			reason, err := c.readLine(ctx, "   Reason: ")
-			if err != nil {
-				return Action{}, err
-			}
-			return Action{Kind: ActionFail, Reason: reason}, nil
+		case "c", "f":
+			return c.stop(ctx, line)
 		default:
 			fmt.Fprintf(c.Out, "   %s\n", strings.Join(menu, "   "))
 		}

@@ -33,7 +33,7 @@ func (w *world) submitKind(t *testing.T, k ferry.InstructionKind, body []byte) s
 func TestConsoleSale(t *testing.T) {
 	w := newWorld(t)
 	in, typist := io.Pipe()
-	out := &screen{}
+	out := newScreen()
 	ctx, cancel := context.WithCancel(w.ctx)
 	defer cancel()
 	a := &agent.Agent{Conn: w.svc.DeviceConn(w.device, "console"), Cardholder: &agent.Console{In: in, Out: out}}

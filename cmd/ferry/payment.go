@@ -295,31 +295,7 @@ func cancelCommand(ctx context.Context, kind string, args []string, getenv env, 
 }
 
 func paymentGet(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout, stderr io.Writer) error {
-	f := newFlags("payment get", getenv, stderr)
-	var cn conn
-	cn.register(f)
-	asJSON := f.Bool("json", false, "print the payment as JSON")
-	id, err := parseWithArg(f, args, "payment id")
-	if err != nil {
-		return err
-	}
-	cl, err := cn.client()
-	if err != nil {
-		return err
-	}
-	p, err := cl.GetPayment(ctx, id)
-	if err != nil {
-		return apiFailure(err)
-	}
-	if *asJSON {
-		printJSON(stdout, p)
-	} else {
-		fmt.Fprintln(stdout, describePayment(p))
-	}
-	if !paymentApproved(p) {
-		return &exitError{code: codeDeclined, err: errors.New("")}
-	}
-	return nil
+	return getCommand(ctx, "payment", args, getenv, stdout, stderr, (*client.Client).GetPayment, describePayment, paymentApproved)
 }
 
 func signatureCapture(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout, stderr io.Writer) error {

@@ -206,37 +206,24 @@ func refundStatus(ctx context.Context, args []string, getenv env, stdin io.Reade
 }
 
 func refundCancel(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout, stderr io.Writer) error {
-	f := newFlags("refund cancel", getenv, stderr)
-	var cn conn
-	cn.register(f)
-	asJSON := f.Bool("json", false, "print one JSON object")
-	id, err := parseWithArg(f, args, "refund instruction id")
-	if err != nil {
-		return err
-	}
-	cl, err := cn.client()
-	if err != nil {
-		return err
-	}
-	if err := cl.CancelRefundInstruction(ctx, id); err != nil {
-		if *asJSON {
-			printJSON(stdout, map[string]any{"refundInstructionId": id, "canceled": false, "error": ferry.ErrorMessage(err)})
-		}
-		return apiFailure(err)
-	}
-	if *asJSON {
-		return printJSON(stdout, map[string]any{"refundInstructionId": id, "canceled": true})
-	}
-	fmt.Fprintf(stdout, "Canceled refund instruction %s\n", id)
-	return nil
+	return cancelCommand(ctx, "refund", args, getenv, stdout, stderr,
+		func(cl *client.Client, id string) error { return cl.CancelRefundInstruction(ctx, id) })
 }
 
 func refundGet(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout, stderr io.Writer) error {
-	f := newFlags("refund get", getenv, stderr)
+	return getCommand(ctx, "refund", args, getenv, stdout, stderr, (*client.Client).GetRefund, describeRefund,
+		func(r *ferry.Refund) bool { return r.TransactionResult.Approved() })
+}
+
+// getCommand is `ferry KIND get ID`: it fetches a refund or payment,
+// prints it (described, or as JSON), and exits 2 when it was declined.
+func getCommand[T any](ctx context.Context, kind string, args []string, getenv env, stdout, stderr io.Writer,
+	get func(*client.Client, context.Context, string) (T, error), describe func(T) string, approved func(T) bool) error {
+	f := newFlags(kind+" get", getenv, stderr)
 	var cn conn
 	cn.register(f)
-	asJSON := f.Bool("json", false, "print the refund as JSON")
-	id, err := parseWithArg(f, args, "refund id")
+	asJSON := f.Bool("json", false, "print the "+kind+" as JSON")
+	id, err := parseWithArg(f, args, kind+" id")
 	if err != nil {
 		return err
 	}
@@ -244,16 +231,19 @@ func refundGet(ctx context.Context, args []string, getenv env, stdin io.Reader, 
 	if err != nil {
 		return err
 	}
-	r, err := cl.GetRefund(ctx, id)
+	v, err := get(cl, ctx, id)
 	if err != nil {
 		return apiFailure(err)
 	}
 	if *asJSON {
-		printJSON(stdout, r)
+		printJSON(stdout, v)
 	} else {
-		fmt.Fprintln(stdout, describeRefund(r))
+		fmt.Fprintln(stdout, describe(v))
 	}
-	return outcomeCode(r)
+	if !approved(v) {
+		return &exitError{code: codeDeclined, err: errors.New("")}
+	}
+	return nil
 }
 
 // apiFailure reports an error from the API or the network (exit code 1),
