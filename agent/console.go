@@ -169,6 +169,12 @@ func (c *Console) card(ctx context.Context, a *ferry.Assignment) (Action, error)
 	if p := a.Payment; p != nil && p.PreAuthorization {
 		fmt.Fprintln(c.Out, "   pre-authorization: the amount is held, not charged")
 	}
+	if p := a.Payment; p != nil && p.Cashback > 0 {
+		fmt.Fprintf(c.Out, "   cashback %s, part of the amount: hand it to the cardholder\n", ferry.Money{Amount: p.Cashback, Currency: a.Currency})
+	}
+	if p := a.Payment; p != nil && p.EBT != "" {
+		fmt.Fprintf(c.Out, "   EBT %s\n", p.EBT)
+	}
 	var menu []string
 	if read {
 		menu = append(menu, "[Enter] present the sandbox card")

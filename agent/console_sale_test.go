@@ -60,6 +60,19 @@ func TestConsoleSale(t *testing.T) {
 		t.Errorf("payment = %+v, %v", p, err)
 	}
 
+	// Cashback and EBT are shown to the cardholder.
+	body, _ = json.Marshal(map[string]any{"processingTerminalId": "1234001",
+		"order":                map[string]any{"orderId": "O-2", "amount": 3000, "currency": "USD", "breakdown": map[string]any{"subtotal": 1000, "cashbackAmount": 2000}},
+		"customizationOptions": map[string]any{"ebtDetails": map[string]any{"benefitCategory": "cash"}}})
+	id = w.submitKind(t, ferry.KindPayment, body)
+	out.waitFor(t, "cashback 20.00 USD, part of the amount")
+	out.waitFor(t, "EBT cash")
+	say("")
+	st, err = w.svc.WaitInstruction(w.ctx, &ferry.Principal{MerchantID: w.m.ID}, ferry.KindPayment, id, 10*time.Second)
+	if err != nil || st.Phase != ferry.PhaseCompleted {
+		t.Fatalf("cashback sale = %+v, %v", st, err)
+	}
+
 	id = w.submitKind(t, ferry.KindSignature, []byte(`{"processingTerminalId":"1234001"}`))
 	out.waitFor(t, "── Signature ──")
 	say("")
