@@ -230,30 +230,8 @@ func describePayment(p *ferry.Payment) string {
 }
 
 func paymentStatus(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout, stderr io.Writer) error {
-	f := newFlags("payment status", getenv, stderr)
-	var cn conn
-	cn.register(f)
-	wait := f.Bool("wait", false, "wait until the instruction ends")
-	asJSON := f.Bool("json", false, "print one JSON object")
-	id, err := parseWithArg(f, args, "payment instruction id")
-	if err != nil {
-		return err
-	}
-	cl, err := cn.client()
-	if err != nil {
-		return err
-	}
-	out := &printer{w: stdout, live: !*asJSON && isTerminal(stdout), json: *asJSON}
-	var in *payroc.PaymentInstruction
-	if *wait {
-		in, err = out.waitPayment(ctx, cl, id)
-	} else {
-		in, err = cl.GetPaymentInstruction(ctx, id)
-	}
-	if err != nil {
-		return apiFailure(err)
-	}
-	return out.payment(ctx, cl, in)
+	return statusCommand(ctx, "payment", args, getenv, stdout, stderr, (*printer).waitPayment, (*client.Client).GetPaymentInstruction,
+		func(out *printer, cl *client.Client, in *payroc.PaymentInstruction) error { return out.payment(ctx, cl, in) })
 }
 
 func paymentCancel(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout, stderr io.Writer) error {

@@ -179,12 +179,24 @@ func interrupted(kind, id string, cancelNow bool, stdin io.Reader, out *printer,
 }
 
 func refundStatus(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout, stderr io.Writer) error {
-	f := newFlags("refund status", getenv, stderr)
+	return statusCommand(ctx, "refund", args, getenv, stdout, stderr, (*printer).wait, (*client.Client).GetRefundInstruction,
+		func(out *printer, cl *client.Client, in *payroc.RefundInstruction) error {
+			return out.instruction(ctx, cl, in, ferry.Money{})
+		})
+}
+
+// statusCommand is `ferry KIND status ID [--wait]`: it asks for an
+// instruction once, or follows it to its end, and shows where it stands.
+func statusCommand[T any](ctx context.Context, kind string, args []string, getenv env, stdout, stderr io.Writer,
+	wait func(*printer, context.Context, *client.Client, string) (T, error),
+	get func(*client.Client, context.Context, string) (T, error),
+	show func(*printer, *client.Client, T) error) error {
+	f := newFlags(kind+" status", getenv, stderr)
 	var cn conn
 	cn.register(f)
-	wait := f.Bool("wait", false, "wait until the instruction ends")
+	follow := f.Bool("wait", false, "wait until the instruction ends")
 	asJSON := f.Bool("json", false, "print one JSON object")
-	id, err := parseWithArg(f, args, "refund instruction id")
+	id, err := parseWithArg(f, args, kind+" instruction id")
 	if err != nil {
 		return err
 	}
@@ -193,16 +205,16 @@ func refundStatus(ctx context.Context, args []string, getenv env, stdin io.Reade
 		return err
 	}
 	out := &printer{w: stdout, live: !*asJSON && isTerminal(stdout), json: *asJSON}
-	var in *payroc.RefundInstruction
-	if *wait {
-		in, err = out.wait(ctx, cl, id)
+	var in T
+	if *follow {
+		in, err = wait(out, ctx, cl, id)
 	} else {
-		in, err = cl.GetRefundInstruction(ctx, id)
+		in, err = get(cl, ctx, id)
 	}
 	if err != nil {
 		return apiFailure(err)
 	}
-	return out.instruction(ctx, cl, in, ferry.Money{})
+	return show(out, cl, in)
 }
 
 func refundCancel(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout, stderr io.Writer) error {

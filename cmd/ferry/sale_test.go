@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -503,5 +505,52 @@ func TestPayrocSDKWireSales(t *testing.T) {
 				t.Errorf("%s: cancel %s: %s", sdk.name, k, r)
 			}
 		}
+	}
+}
+
+// TestPaymentAndSignatureCLI runs ferry payment and ferry signature as a
+// POS would: the exit codes are those of ferry refund.
+func TestPaymentAndSignatureCLI(t *testing.T) {
+	t.Parallel()
+	s := startServer(t)
+	ctx := context.Background()
+	create := func(amount string, extra ...string) (string, int) {
+		return s.cli(t, ctx, append([]string{"payment", "create", "--device", sandboxDevice, "--terminal", "1234001", "--amount", amount}, extra...)...)
+	}
+	out, code := create("10.00", "--tip-prompt")
+	if code != 0 || !strings.Contains(out, "Approved: sale") || !strings.Contains(out, "11.50 USD (tip 1.50 USD)") {
+		t.Fatalf("sale with a tip prompt (exit %d):\n%s", code, out)
+	}
+	out, code = create("10.55", "--accept-partial", "--json")
+	var result struct {
+		PaymentInstructionID string
+		Approved             bool
+		Payment              ferry.Payment
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &result) != nil || !result.Approved || result.Payment.TransactionResult.ResponseCode != "P" ||
+		*result.Payment.TransactionResult.AuthorizedAmount != 527 {
+		t.Fatalf("partial approval (exit %d):\n%s", code, out)
+	}
+	if out, code = create("10.51", "--pre-auth"); code != 2 || !strings.Contains(out, "Declined (D DECLINED): pre-authorization") {
+		t.Errorf("declined pre-authorization (exit %d):\n%s", code, out)
+	}
+	if out, code = create("10.62"); code != 3 || !strings.Contains(out, "Failed: The card could not be read") {
+		t.Errorf("failure (exit %d):\n%s", code, out)
+	}
+	if out, code = s.cli(t, ctx, "payment", "status", result.PaymentInstructionID); code != 0 || !strings.Contains(out, "Partly approved") {
+		t.Errorf("status (exit %d):\n%s", code, out)
+	}
+	if out, code = s.cli(t, ctx, "payment", "get", result.Payment.PaymentID); code != 0 || !strings.Contains(out, "5.27 USD of 10.55 USD") {
+		t.Errorf("get (exit %d):\n%s", code, out)
+	}
+	if out, code = create("10.00", "--tip-prompt", "--tip", "1.00"); code != 1 || !strings.Contains(out, "exclude each other") {
+		t.Errorf("--tip with --tip-prompt (exit %d):\n%s", code, out)
+	}
+
+	file := filepath.Join(t.TempDir(), "sig.png")
+	out, code = s.cli(t, ctx, "signature", "capture", "--device", sandboxDevice, "--terminal", "1234001", "--out", file)
+	image, err := os.ReadFile(file)
+	if code != 0 || !strings.Contains(out, "Signed: signature") || err != nil || !ferry.ValidSignatureImage("image/png", image) {
+		t.Errorf("signature capture (exit %d, %v):\n%s", code, err, out)
 	}
 }
