@@ -231,7 +231,9 @@ func describePayment(p *ferry.Payment) string {
 
 func paymentStatus(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout, stderr io.Writer) error {
 	return statusCommand(ctx, "payment", args, getenv, stdout, stderr, (*printer).waitPayment, (*client.Client).GetPaymentInstruction,
-		func(out *printer, cl *client.Client, in *payroc.PaymentInstruction) error { return out.payment(ctx, cl, in) })
+		func(out *printer, cl *client.Client, in *payroc.PaymentInstruction) error {
+			return out.payment(ctx, cl, in)
+		})
 }
 
 func paymentCancel(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout, stderr io.Writer) error {
